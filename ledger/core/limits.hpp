@@ -1,0 +1,54 @@
+// Every limit rxledger enforces, in one place, with its unit in its name.
+//
+// These are defaults; the server's configuration may lower or raise the ones marked "configurable"
+// (see docs/configuration.md). Limits that define what is hashed or signed are not configurable: every
+// node must agree on them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rxl::limits {
+
+// --- HTTP (configurable) ---------------------------------------------------------------------------
+// Largest request header block; Beast's own default is 8 KiB, which long bearer tokens can exceed.
+inline constexpr std::size_t http_header_bytes_max = 16 * 1024;
+// Largest request body. An EPCIS document of 10,000 unit events is about 1.2 MiB, so 8 MiB leaves room
+// for verbose JSON-LD while keeping one request's memory bounded. Announced as
+// GS1-EPCIS-Capture-File-Size-Limit.
+inline constexpr std::size_t http_body_bytes_max = 8 * 1024 * 1024;
+// A client must deliver a whole request (headers and body) within this time once it has started one:
+// a slow client cannot hold a connection and a buffer forever (slowloris).
+inline constexpr std::uint32_t http_request_timeout_ms = 15'000;
+// A keep-alive connection with no request in flight is closed after this long.
+inline constexpr std::uint32_t http_idle_timeout_ms = 60'000;
+// Concurrent connections per node; past it new connections are closed at once.
+inline constexpr std::size_t http_connections_max = 4096;
+// How long a write request waits for its entry to be ordered and applied before answering 503.
+inline constexpr std::uint32_t commit_wait_timeout_ms = 30'000;
+// How long graceful shutdown waits for in-flight requests before closing connections.
+inline constexpr std::uint32_t shutdown_grace_ms = 10'000;
+
+// --- EPCIS capture (part of the ledger's rules: every node must agree) ------------------------------
+// Events in one captured document. Announced as GS1-EPCIS-Capture-Limit.
+inline constexpr std::size_t capture_events_max = 10'000;
+// EPCs (units or containers) named by one event in all its lists together.
+inline constexpr std::size_t event_epcs_max = 100'000;
+// Depth of JSON nesting accepted in a document; deeper documents are refused before parsing further.
+inline constexpr std::size_t json_depth_max = 32;
+
+// --- GS1 ----------------------------------------------------------------------------------------------
+inline constexpr std::size_t serial_chars_max = 20;  // AI (21)
+inline constexpr std::size_t lot_chars_max = 20;     // AI (10)
+
+// --- Ledger -------------------------------------------------------------------------------------------
+// Submissions applied in one PostgreSQL transaction (group commit). Larger batches amortise the fsync;
+// smaller ones answer the first client sooner.
+inline constexpr std::size_t apply_batch_submissions_max = 256;
+// Submissions waiting to be ordered; past it writes get 503 rather than queue without bound.
+inline constexpr std::size_t orderer_queue_submissions_max = 10'000;
+// Participant and key identifiers.
+inline constexpr std::size_t participant_id_chars_max = 64;
+inline constexpr std::size_t key_id_chars_max = 64;
+
+}  // namespace rxl::limits

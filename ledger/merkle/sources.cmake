@@ -1,0 +1,3 @@
+rxl_module(rxl_merkle
+  SOURCES merkle/merkle.cpp
+  DEPENDS rxl_core)

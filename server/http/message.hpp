@@ -1,0 +1,56 @@
+// Requests and responses as plain values: handlers are functions from one to the other and never see a
+// socket, a stream or a Beast type.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ledger/core/result.hpp"
+
+namespace rxl::http {
+
+struct Header {
+    std::string name;  // as sent; compare case-insensitively
+    std::string value;
+};
+
+struct Request {
+    std::string method;                                       // "GET", "POST", …
+    std::string target;                                       // raw request target, "/v1/verify?code=…"
+    std::string path;                                         // percent-decoded path, "/v1/verify"
+    std::vector<std::pair<std::string, std::string>> query;   // decoded query parameters, in order
+    std::vector<Header> headers;
+    std::string body;
+    std::string remote_address;                               // "127.0.0.1:53412"
+    std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router from {names}
+
+    // First header with this name (case-insensitive), if any.
+    std::optional<std::string_view> header(std::string_view name) const;
+    // First query parameter with this name, if any.
+    std::optional<std::string_view> query_param(std::string_view name) const;
+    // A path parameter the route declared; precondition: the route has it.
+    std::string_view path_param(std::string_view name) const;
+};
+
+struct Response {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::vector<Header> headers;  // extra headers (Link, Allow, GS1-EPCIS-…); Content-Type/Length are set for you
+    std::string body;
+
+    static Response json(unsigned status, std::string body);
+    static Response text(unsigned status, std::string content_type, std::string body);
+};
+
+// The RFC 9457 problem+json response for an error; the kind decides the status (one switch, no default).
+Response problem(const Error& error);
+unsigned status_for(ErrorKind kind);
+
+using Handler = std::function<Response(const Request&)>;
+
+}  // namespace rxl::http

@@ -1,0 +1,35 @@
+// One route table: method + path pattern → handler. Patterns are literal segments and {name} segments
+// ("/v1/units/{gtin}/{serial}/history"); a {name} matches one non-empty segment.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/http/message.hpp"
+
+namespace rxl::http {
+
+struct Route {
+    std::string method;
+    std::string pattern;
+    std::string name;  // label for metrics and logs, e.g. "capture"; stable
+    Handler handler;
+};
+
+class Router {
+public:
+    void add(std::string method, std::string pattern, std::string name, Handler handler);
+
+    // Dispatches: fills request.path_params; 404 problem when no pattern matches, 405 (with Allow) when
+    // the path matches but the method does not. `route_name` gets the matched route's name (or
+    // "not_found" / "method_not_allowed") for metrics.
+    Response dispatch(Request& request, std::string& route_name) const;
+
+    const std::vector<Route>& routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
+};
+
+}  // namespace rxl::http

@@ -1,0 +1,1 @@
+rxl_test(epcis_test SOURCES unit/epcis_test.cpp LIBS rxl_epcis LABEL unit)
