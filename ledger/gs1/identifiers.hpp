@@ -34,7 +34,7 @@ struct Sscc {
 };
 struct Sgln {
     std::string gln;        // 13 digits, check digit valid
-    std::string extension;  // "0" or empty means none
+    std::string extension;  // empty means none; parse_identifier turns extension "0" into empty
     bool operator==(const Sgln&) const = default;
 };
 struct Pgln {
@@ -68,6 +68,11 @@ Result<Identifier> parse_identifier(std::string_view text);
 // when "0" or empty), PGLN → /417/{gln}, ProductClass → /01/{gtin14}[/10/{lot}]. Serial, lot and
 // extension are percent-encoded where the Digital Link syntax requires it. Other → its text unchanged.
 std::string to_digital_link(const Identifier& identifier);
+
+// A serial, lot or extension written as a Digital Link path segment: the characters
+// ! " # % & ( ) * + , / : < > ? and space become %XX (upper-case hex); every other character of CSET 82
+// stays literal. This is the spelling the CBV 2.0 event hash depends on, so it must never change.
+std::string encode_digital_link_value(std::string_view value);
 
 // The GS1 company prefix is not recoverable from a GTIN alone; these help authorization checks:
 // true if the GTIN-14 (or SSCC, GLN) belongs to the given company prefix.
