@@ -1,1 +1,11 @@
-# filled in as the module is written
+rxl_module(rxl_ledger
+  SOURCES
+    apply/submission.cpp
+    apply/entry.cpp
+    apply/registry.cpp
+    apply/state.cpp
+    apply/epcis_rules.cpp
+    apply/applier.cpp
+    apply/memory_state.cpp
+    orderer/in_process_orderer.cpp
+  DEPENDS rxl_epcis rxl_merkle rxl_gs1 rxl_core Boost::json)

@@ -1,0 +1,186 @@
+#include "ledger/apply/applier.hpp"
+
+#include <boost/json.hpp>
+
+#include "ledger/apply/epcis_rules.hpp"
+#include "ledger/epcis/document.hpp"
+
+namespace rxl {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string kind_name(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::invalid_input: return "invalid_input";
+        case ErrorKind::unauthenticated: return "unauthenticated";
+        case ErrorKind::forbidden: return "forbidden";
+        case ErrorKind::not_found: return "not_found";
+        case ErrorKind::method_not_allowed: return "method_not_allowed";
+        case ErrorKind::conflict: return "conflict";
+        case ErrorKind::too_large: return "too_large";
+        case ErrorKind::unsupported_media_type: return "unsupported_media_type";
+        case ErrorKind::rule_violation: return "rule_violation";
+        case ErrorKind::unavailable: return "unavailable";
+        case ErrorKind::internal: return "internal";
+    }
+    return "internal";
+}
+
+std::string rejection_detail(const Error& error) {
+    json::object detail{{"kind", kind_name(error.kind)}, {"detail", error.detail}};
+    if (!error.pointer.empty()) detail["pointer"] = error.pointer;
+    return json::serialize(detail);
+}
+
+std::string accepted_detail(const std::vector<EventOutcome>& events) {
+    json::array list;
+    for (const auto& event : events) list.push_back(json::object{{"event_hash_id", event.hash_id}, {"result", event.result}});
+    return json::serialize(json::object{{"events", std::move(list)}});
+}
+
+// Checks the signature against the key the registry holds at this point of the ledger.
+Result<const Participant*> authenticate(const Submission& submission, const Registry& registry) {
+    PublicKey key{};
+    const Participant* participant = registry.find_by_key(submission.key_id, &key);
+    if (participant == nullptr) {
+        return make_error(ErrorKind::unauthenticated, "unknown-key", "key id " + submission.key_id + " is not registered");
+    }
+    if (participant->id != submission.submitter) {
+        return make_error(ErrorKind::unauthenticated, "key-not-submitters",
+                          "key " + submission.key_id + " belongs to " + participant->id + ", not " + submission.submitter);
+    }
+    if (!verify_submission(submission, key)) {
+        return make_error(ErrorKind::unauthenticated, "bad-signature", "the signature does not verify");
+    }
+    return participant;
+}
+
+}  // namespace
+
+Applier::Applier(Registry& registry, merkle::TreeAppender tree) : registry_(registry), tree_(std::move(tree)) {}
+
+EntryRecord Applier::make_entry(const OrderedSubmission& ordered, const Hash& id, std::string outcome,
+                                std::string detail) {
+    const Submission& submission = ordered.submission;
+    EntryRecord entry;
+    entry.header.seq = tree_.size();
+    entry.header.ordered_at_ms = ordered.ordered_at_ms;
+    entry.header.submission_id = id;
+    entry.header.kind = std::string(to_string(submission.kind));
+    entry.header.submitter = submission.submitter;
+    entry.header.key_id = submission.key_id;
+    entry.header.body_sha256 = sha256(submission.body);
+    entry.header.signature.assign(submission.signature.begin(), submission.signature.end());
+    entry.header.outcome = std::move(outcome);
+    entry.body = submission.body;
+    entry.detail_json = std::move(detail);
+    entry.leaf_hash = entry_leaf_hash(entry.header);
+    return entry;
+}
+
+Result<BatchResult> Applier::apply_genesis(const std::string& genesis_json) {
+    RXL_ASSERT(tree_.size() == 0);
+    auto genesis = parse_genesis(genesis_json);
+    if (!genesis) return genesis.error();
+    BatchResult result;
+    EntryRecord entry;
+    entry.header.seq = 0;
+    entry.header.ordered_at_ms = 0;  // every node derives the same entry 0 from the same file
+    entry.header.submission_id = sha256(genesis_json);
+    entry.header.kind = std::string(to_string(SubmissionKind::governance));
+    entry.header.submitter = "genesis";
+    entry.header.body_sha256 = sha256(genesis_json);
+    entry.header.outcome = std::string(outcome_accepted);
+    entry.body = genesis_json;
+    entry.detail_json = R"({"genesis":true})";
+    entry.leaf_hash = entry_leaf_hash(entry.header);
+    for (auto& participant : genesis->participants) {
+        registry_.add(participant);
+        result.participants_added.push_back(std::move(participant));
+    }
+    for (auto& node : genesis->nodes) registry_.add_node(std::move(node));
+    tree_.append(entry.leaf_hash, result.merkle_nodes);
+    result.answers.push_back({entry.header.submission_id, 0, entry.header.outcome, entry.detail_json, entry.leaf_hash, false});
+    result.entries.push_back(std::move(entry));
+    result.size = tree_.size();
+    result.root = tree_.root();
+    return result;
+}
+
+void Applier::apply_one(const OrderedSubmission& ordered, WorkingState& state, BatchResult& result,
+                        std::map<Hash, SubmissionAnswer>& seen_in_batch, StateReader& reader) {
+    const Submission& submission = ordered.submission;
+    Hash id = submission_id(submission);
+    // Exactly once: the same signed bytes again get the first answer and make no new entry.
+    if (auto it = seen_in_batch.find(id); it != seen_in_batch.end()) {
+        SubmissionAnswer answer = it->second;
+        answer.repeated = true;
+        result.answers.push_back(answer);
+        return;
+    }
+    if (auto prior = reader.find_submission(id)) {
+        result.answers.push_back({id, prior->seq, prior->outcome, prior->detail_json, prior->leaf_hash, true});
+        return;
+    }
+    std::string outcome(outcome_accepted);
+    std::string detail;
+    DocumentOutcome document_outcome;
+    auto participant = authenticate(submission, registry_);
+    Result<DocumentOutcome> applied = participant ? Result<DocumentOutcome>(DocumentOutcome{}) : participant.error();
+    if (participant && submission.kind == SubmissionKind::epcis) {
+        std::shared_ptr<const epcis::Document> document = submission.parsed_document;
+        if (!document) {
+            auto parsed = epcis::parse_document(submission.body);
+            applied = parsed ? Result<DocumentOutcome>(DocumentOutcome{}) : parsed.error();
+            if (parsed) document = std::make_shared<const epcis::Document>(std::move(parsed).value());
+        }
+        if (document) {
+            ApplyContext context{registry_, **participant, tree_.size(), ordered.ordered_at_ms};
+            applied = apply_epcis_document(*document, context, state);
+        }
+    } else if (participant) {
+        applied = make_error(ErrorKind::rule_violation, "unsupported-kind",
+                             "submissions of kind " + std::string(to_string(submission.kind)) + " are not accepted yet");
+    }
+    if (applied) {
+        document_outcome = std::move(applied).value();
+        detail = accepted_detail(document_outcome.events);
+    } else {
+        state.rollback_entry();
+        outcome = applied.error().code;
+        detail = rejection_detail(applied.error());
+    }
+    EntryRecord entry = make_entry(ordered, id, outcome, detail);
+    // Unit chains need the leaf hash, which needs the outcome: so links are added once both are known.
+    for (const auto& [key, event_index] : document_outcome.touched_units) {
+        auto unit = state.unit(key);
+        RXL_ASSERT(unit.has_value());
+        unit->chain_link = next_unit_link(unit->chain_link, entry.leaf_hash, event_index);
+        state.add_unit_event({key, entry.header.seq, event_index, unit->chain_link});
+        state.put_unit(std::move(*unit));
+    }
+    state.commit_entry();
+    tree_.append(entry.leaf_hash, result.merkle_nodes);
+    SubmissionAnswer answer{id, entry.header.seq, entry.header.outcome, entry.detail_json, entry.leaf_hash, false};
+    seen_in_batch.emplace(id, answer);
+    result.answers.push_back(answer);
+    result.entries.push_back(std::move(entry));
+}
+
+BatchResult Applier::apply(const std::vector<OrderedSubmission>& batch, StateReader& reader) {
+    BatchResult result;
+    WorkingState state(reader);
+    std::map<Hash, SubmissionAnswer> seen_in_batch;
+    for (const auto& ordered : batch) {
+        apply_one(ordered, state, result, seen_in_batch, reader);
+        result.cursor = std::max(result.cursor, ordered.cursor);
+    }
+    result.changes = state.take_batch();
+    result.size = tree_.size();
+    result.root = tree_.root();
+    return result;
+}
+
+}  // namespace rxl

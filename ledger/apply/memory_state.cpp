@@ -1,0 +1,49 @@
+#include "ledger/apply/memory_state.hpp"
+
+namespace rxl {
+
+void MemoryState::load_units(const std::vector<UnitKey>& keys, std::map<UnitKey, UnitState>& out) {
+    for (const auto& key : keys) {
+        if (auto it = units_.find(key); it != units_.end()) out.insert_or_assign(key, it->second);
+    }
+}
+
+std::optional<ContainerState> MemoryState::load_container(const std::string& sscc) {
+    auto it = containers_.find(sscc);
+    return it == containers_.end() ? std::nullopt : std::optional<ContainerState>(it->second);
+}
+
+Children MemoryState::load_children(const std::string& sscc) {
+    Children out;
+    for (const auto& [key, unit] : units_) {
+        if (unit.parent == sscc) out.units.push_back(key);
+    }
+    for (const auto& [id, container] : containers_) {
+        if (container.parent == sscc) out.containers.push_back(id);
+    }
+    return out;
+}
+
+bool MemoryState::event_hash_exists(const std::string& hash_id) { return event_hashes_.contains(hash_id); }
+
+std::optional<PriorOutcome> MemoryState::find_submission(const Hash& submission_id) {
+    for (const auto& entry : entries_) {
+        if (entry.header.submission_id == submission_id) {
+            return PriorOutcome{entry.header.seq, entry.header.outcome, entry.detail_json, entry.leaf_hash};
+        }
+    }
+    return std::nullopt;
+}
+
+void MemoryState::write(const BatchResult& batch) {
+    for (const auto& entry : batch.entries) {
+        RXL_ASSERT(entry.header.seq == entries_.size());
+        entries_.push_back(entry);
+    }
+    for (const auto& [key, unit] : batch.changes.units) units_.insert_or_assign(key, unit);
+    for (const auto& [id, container] : batch.changes.containers) containers_.insert_or_assign(id, container);
+    event_hashes_.insert(batch.changes.event_hashes.begin(), batch.changes.event_hashes.end());
+    unit_events_.insert(unit_events_.end(), batch.changes.unit_events.begin(), batch.changes.unit_events.end());
+}
+
+}  // namespace rxl

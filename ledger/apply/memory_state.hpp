@@ -1,0 +1,37 @@
+// MemoryState: the in-memory twin of the PostgreSQL store, for tests and tools. It reads like the store
+// and takes a BatchResult the way the store writes one.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "ledger/apply/applier.hpp"
+#include "ledger/apply/state.hpp"
+
+namespace rxl {
+
+class MemoryState final : public StateReader {
+public:
+    void load_units(const std::vector<UnitKey>& keys, std::map<UnitKey, UnitState>& out) override;
+    std::optional<ContainerState> load_container(const std::string& sscc) override;
+    Children load_children(const std::string& sscc) override;
+    bool event_hash_exists(const std::string& hash_id) override;
+    std::optional<PriorOutcome> find_submission(const Hash& submission_id) override;
+
+    void write(const BatchResult& batch);
+
+    const std::map<UnitKey, UnitState>& units() const { return units_; }
+    const std::map<std::string, ContainerState>& containers() const { return containers_; }
+    const std::vector<EntryRecord>& entries() const { return entries_; }
+    const std::vector<UnitEventRow>& unit_events() const { return unit_events_; }
+
+private:
+    std::map<UnitKey, UnitState> units_;
+    std::map<std::string, ContainerState> containers_;
+    std::set<std::string> event_hashes_;
+    std::vector<EntryRecord> entries_;
+    std::vector<UnitEventRow> unit_events_;
+};
+
+}  // namespace rxl

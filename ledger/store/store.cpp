@@ -1,0 +1,520 @@
+#include "ledger/store/store.hpp"
+
+#include <fmt/format.h>
+
+#include <pqxx/pqxx>
+
+#include "ledger/store/migrations.hpp"
+#include "ledger/store/pg_text.hpp"
+
+namespace rxl::store {
+
+namespace {
+
+// ---- SQL, in one place ----------------------------------------------------------------------------------
+
+constexpr const char* unit_columns =
+    "gtin, serial, lot, to_char(expiry, 'YYYY-MM-DD'), status, owner_id, custodian_id, coalesce(location_gln, ''), "
+    "coalesce(parent_sscc, ''), coalesce(destination_id, ''), commissioned_seq, updated_seq, "
+    "coalesce(decommissioned_at_ms, 0), coalesce(decommissioned_location, ''), coalesce(decommissioned_by, ''), "
+    "encode(chain_link, 'hex')";
+
+constexpr const char* container_columns =
+    "sscc, status, owner_id, custodian_id, coalesce(location_gln, ''), coalesce(parent_sscc, ''), "
+    "coalesce(destination_id, ''), commissioned_seq, updated_seq";
+
+constexpr const char* sql_select_units =
+    "SELECT {} FROM units u JOIN unnest($1::text[], $2::text[]) AS k(gtin, serial) USING (gtin, serial)";
+
+constexpr const char* sql_insert_entries =
+    "INSERT INTO entries (seq, ordered_at_ms, submission_id, kind, submitter, key_id, body, signature, outcome, "
+    "detail, leaf_hash) "
+    "SELECT s, o, decode(i, 'hex'), k, sub, kid, decode(b, 'hex'), decode(sig, 'hex'), out, d, decode(l, 'hex') "
+    "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+    "$8::text[], $9::text[], $10::text[], $11::text[]) AS t(s, o, i, k, sub, kid, b, sig, out, d, l)";
+
+constexpr const char* sql_insert_nodes =
+    "INSERT INTO merkle_nodes (level, idx, hash) "
+    "SELECT lv, ix, decode(h, 'hex') FROM unnest($1::smallint[], $2::bigint[], $3::text[]) AS t(lv, ix, h)";
+
+constexpr const char* sql_upsert_units =
+    "INSERT INTO units (gtin, serial, lot, expiry, status, owner_id, custodian_id, location_gln, parent_sscc, "
+    "destination_id, commissioned_seq, updated_seq, decommissioned_at_ms, decommissioned_location, "
+    "decommissioned_by, chain_link) "
+    "SELECT g, s, l, e::date, st, o, c, lo, p, d, cs, us, da, dl, db, decode(cl, 'hex') "
+    "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
+    "$9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[]) "
+    "AS t(g, s, l, e, st, o, c, lo, p, d, cs, us, da, dl, db, cl) "
+    "ON CONFLICT (gtin, serial) DO UPDATE SET lot = EXCLUDED.lot, expiry = EXCLUDED.expiry, status = EXCLUDED.status, "
+    "owner_id = EXCLUDED.owner_id, custodian_id = EXCLUDED.custodian_id, location_gln = EXCLUDED.location_gln, "
+    "parent_sscc = EXCLUDED.parent_sscc, destination_id = EXCLUDED.destination_id, "
+    "updated_seq = EXCLUDED.updated_seq, decommissioned_at_ms = EXCLUDED.decommissioned_at_ms, "
+    "decommissioned_location = EXCLUDED.decommissioned_location, decommissioned_by = EXCLUDED.decommissioned_by, "
+    "chain_link = EXCLUDED.chain_link";
+
+constexpr const char* sql_upsert_containers =
+    "INSERT INTO containers (sscc, status, owner_id, custodian_id, location_gln, parent_sscc, destination_id, "
+    "commissioned_seq, updated_seq) "
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+    "$8::bigint[], $9::bigint[]) "
+    "ON CONFLICT (sscc) DO UPDATE SET status = EXCLUDED.status, custodian_id = EXCLUDED.custodian_id, "
+    "location_gln = EXCLUDED.location_gln, parent_sscc = EXCLUDED.parent_sscc, "
+    "destination_id = EXCLUDED.destination_id, updated_seq = EXCLUDED.updated_seq";
+
+constexpr const char* sql_insert_lots =
+    "INSERT INTO lots (gtin, lot, expiry, owner_id) "
+    "SELECT g, l, e::date, o FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(g, l, e, o) "
+    "ON CONFLICT DO NOTHING";
+
+constexpr const char* sql_insert_events =
+    "INSERT INTO events (seq, event_index, hash_id, event_id, event_type, event_time_ms, action, biz_step, "
+    "disposition, read_point, biz_location, lot, is_error_declaration, event_json) "
+    "SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::bigint[], "
+    "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[])";
+
+constexpr const char* sql_insert_unit_events =
+    "INSERT INTO unit_events (gtin, serial, seq, event_index, link) "
+    "SELECT g, s, q, i, decode(l, 'hex') FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::text[]) "
+    "AS t(g, s, q, i, l)";
+
+constexpr const char* sql_upsert_head =
+    "INSERT INTO ledger_head (singleton, size, root, last_ordered_at_ms, orderer_cursor) "
+    "VALUES (true, $1, decode($2, 'hex'), $3, $4) "
+    "ON CONFLICT (singleton) DO UPDATE SET size = EXCLUDED.size, root = EXCLUDED.root, "
+    "last_ordered_at_ms = EXCLUDED.last_ordered_at_ms, orderer_cursor = EXCLUDED.orderer_cursor";
+
+// ---- decoding ------------------------------------------------------------------------------------------
+
+Hash hash_from_hex(const pqxx::field& field) {
+    auto bytes = from_hex(field.c_str());
+    RXL_ASSERT_MSG(bytes && bytes->size() == 32, "a stored hash is not 32 bytes");
+    Hash out{};
+    std::copy(bytes->begin(), bytes->end(), out.begin());
+    return out;
+}
+
+UnitState decode_unit(const pqxx::row& row) {
+    UnitState unit;
+    unit.key = {row[0].as<std::string>(), row[1].as<std::string>()};
+    unit.lot = row[2].as<std::string>();
+    unit.expiry = row[3].as<std::string>();
+    auto status = parse_unit_status(row[4].as<std::string>());
+    RXL_ASSERT_MSG(status.has_value(), "a stored unit has an unknown status");
+    unit.status = *status;
+    unit.owner = row[5].as<std::string>();
+    unit.custodian = row[6].as<std::string>();
+    unit.location = row[7].as<std::string>();
+    unit.parent = row[8].as<std::string>();
+    unit.destination = row[9].as<std::string>();
+    unit.commissioned_seq = row[10].as<std::uint64_t>();
+    unit.updated_seq = row[11].as<std::uint64_t>();
+    unit.decommissioned_at_ms = row[12].as<std::int64_t>();
+    unit.decommissioned_location = row[13].as<std::string>();
+    unit.decommissioned_by = row[14].as<std::string>();
+    unit.chain_link = hash_from_hex(row[15]);
+    return unit;
+}
+
+ContainerState decode_container(const pqxx::row& row) {
+    ContainerState container;
+    container.sscc = row[0].as<std::string>();
+    auto status = parse_unit_status(row[1].as<std::string>());
+    RXL_ASSERT(status.has_value());
+    container.status = *status;
+    container.owner = row[2].as<std::string>();
+    container.custodian = row[3].as<std::string>();
+    container.location = row[4].as<std::string>();
+    container.parent = row[5].as<std::string>();
+    container.destination = row[6].as<std::string>();
+    container.commissioned_seq = row[7].as<std::uint64_t>();
+    container.updated_seq = row[8].as<std::uint64_t>();
+    return container;
+}
+
+template <class Number>
+std::string number_array(const std::vector<Number>& values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        out += std::to_string(values[i]);
+    }
+    out.push_back('}');
+    return out;
+}
+
+}  // namespace
+
+struct Store::Connection {
+    explicit Connection(const std::string& conninfo) : pq(conninfo) {}
+    pqxx::connection pq;
+};
+
+Store::Store(std::unique_ptr<Connection> connection) : connection_(std::move(connection)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::connect(const std::string& conninfo) {
+    try {
+        auto connection = std::make_unique<Connection>(conninfo);
+        return std::unique_ptr<Store>(new Store(std::move(connection)));
+    } catch (const std::exception& error) {
+        return make_error(ErrorKind::unavailable, "database-unavailable",
+                          fmt::format("cannot connect to PostgreSQL: {}", error.what()));
+    }
+}
+
+Status Store::migrate() { return store::migrate(connection_->pq); }
+
+bool Store::ping() {
+    try {
+        pqxx::nontransaction work(connection_->pq);
+        work.exec("SELECT 1");
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+Head Store::head() {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec("SELECT size, encode(root, 'hex'), last_ordered_at_ms, orderer_cursor FROM ledger_head");
+    Head head;
+    if (rows.empty()) return head;
+    head.size = rows[0][0].as<std::uint64_t>();
+    head.root = hash_from_hex(rows[0][1]);
+    head.last_ordered_at_ms = rows[0][2].as<std::int64_t>();
+    head.orderer_cursor = rows[0][3].as<std::uint64_t>();
+    return head;
+}
+
+Registry Store::load_registry() {
+    pqxx::work work(connection_->pq);
+    Registry registry;
+    std::map<std::string, Participant> by_id;
+    std::vector<std::string> order;
+    auto rows = work.exec("SELECT id, name, role, array_to_string(company_prefixes, ','), array_to_string(glns, ',') "
+                          "FROM participants ORDER BY since_seq, id");
+    auto split = [](const std::string& text) {
+        std::vector<std::string> out;
+        std::size_t start = 0;
+        while (start < text.size()) {
+            std::size_t comma = text.find(',', start);
+            if (comma == std::string::npos) comma = text.size();
+            out.push_back(text.substr(start, comma - start));
+            start = comma + 1;
+        }
+        return out;
+    };
+    for (const auto& row : rows) {
+        Participant participant;
+        participant.id = row[0].as<std::string>();
+        participant.name = row[1].as<std::string>();
+        participant.role = *parse_role(row[2].as<std::string>());
+        participant.company_prefixes = split(row[3].as<std::string>());
+        participant.glns = split(row[4].as<std::string>());
+        order.push_back(participant.id);
+        by_id.emplace(participant.id, std::move(participant));
+    }
+    for (const auto& row : work.exec("SELECT key_id, participant_id, encode(public_key, 'hex') FROM participant_keys "
+                                     "ORDER BY since_seq, key_id")) {
+        ParticipantKey key{row[0].as<std::string>(), hash_from_hex(row[2])};
+        by_id.at(row[1].as<std::string>()).keys.push_back(key);
+    }
+    for (const auto& id : order) registry.add(std::move(by_id.at(id)));
+    for (const auto& row : work.exec("SELECT id, participant_id, encode(public_key, 'hex'), url FROM nodes ORDER BY id")) {
+        registry.add_node({row[0].as<std::string>(), row[1].as<std::string>(), hash_from_hex(row[2]), row[3].as<std::string>()});
+    }
+    return registry;
+}
+
+std::optional<EntryRecord> Store::entry(std::uint64_t seq) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(
+        "SELECT seq, ordered_at_ms, encode(submission_id, 'hex'), kind, submitter, key_id, encode(body, 'hex'), "
+        "encode(signature, 'hex'), outcome, detail, encode(leaf_hash, 'hex') FROM entries WHERE seq = $1",
+        seq);
+    if (rows.empty()) return std::nullopt;
+    const auto& row = rows[0];
+    EntryRecord entry;
+    entry.header.seq = row[0].as<std::uint64_t>();
+    entry.header.ordered_at_ms = row[1].as<std::int64_t>();
+    entry.header.submission_id = hash_from_hex(row[2]);
+    entry.header.kind = row[3].as<std::string>();
+    entry.header.submitter = row[4].as<std::string>();
+    entry.header.key_id = row[5].as<std::string>();
+    auto body = from_hex(row[6].c_str());
+    RXL_ASSERT(body.has_value());
+    entry.body = to_string(*body);
+    entry.header.body_sha256 = sha256(entry.body);
+    entry.header.signature = *from_hex(row[7].c_str());
+    entry.header.outcome = row[8].as<std::string>();
+    entry.detail_json = row[9].as<std::string>();
+    entry.leaf_hash = hash_from_hex(row[10]);
+    return entry;
+}
+
+Hash Store::read_node(merkle::NodeId node) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params("SELECT encode(hash, 'hex') FROM merkle_nodes WHERE level = $1 AND idx = $2",
+                                 static_cast<int>(node.level), node.index);
+    RXL_ASSERT_MSG(!rows.empty(), "a Merkle node that must exist is missing from the store");
+    return hash_from_hex(rows[0][0]);
+}
+
+void Store::load_units(const std::vector<UnitKey>& keys, std::map<UnitKey, UnitState>& out) {
+    if (keys.empty()) return;
+    std::vector<std::string> gtins, serials;
+    for (const auto& key : keys) {
+        gtins.push_back(key.gtin);
+        serials.push_back(key.serial);
+    }
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(fmt::format(sql_select_units, unit_columns), text_array(gtins), text_array(serials));
+    for (const auto& row : rows) {
+        UnitState unit = decode_unit(row);
+        out.insert_or_assign(unit.key, std::move(unit));
+    }
+}
+
+std::optional<ContainerState> Store::load_container(const std::string& sscc) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(fmt::format("SELECT {} FROM containers WHERE sscc = $1", container_columns), sscc);
+    if (rows.empty()) return std::nullopt;
+    return decode_container(rows[0]);
+}
+
+Children Store::load_children(const std::string& sscc) {
+    pqxx::nontransaction work(connection_->pq);
+    Children children;
+    for (const auto& row : work.exec_params("SELECT gtin, serial FROM units WHERE parent_sscc = $1", sscc)) {
+        children.units.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
+    }
+    for (const auto& row : work.exec_params("SELECT sscc FROM containers WHERE parent_sscc = $1", sscc)) {
+        children.containers.push_back(row[0].as<std::string>());
+    }
+    return children;
+}
+
+bool Store::event_hash_exists(const std::string& hash_id) {
+    pqxx::nontransaction work(connection_->pq);
+    return !work.exec_params("SELECT 1 FROM events WHERE hash_id = $1 AND NOT is_error_declaration", hash_id).empty();
+}
+
+std::optional<PriorOutcome> Store::find_submission(const Hash& submission_id) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(
+        "SELECT seq, outcome, detail, encode(leaf_hash, 'hex') FROM entries WHERE submission_id = decode($1, 'hex')",
+        to_hex(submission_id));
+    if (rows.empty()) return std::nullopt;
+    return PriorOutcome{rows[0][0].as<std::uint64_t>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(),
+                        hash_from_hex(rows[0][3])};
+}
+
+std::optional<UnitState> Store::unit(const UnitKey& key) {
+    std::map<UnitKey, UnitState> found;
+    load_units({key}, found);
+    if (found.empty()) return std::nullopt;
+    return found.begin()->second;
+}
+
+std::uint64_t Store::count_units() {
+    pqxx::nontransaction work(connection_->pq);
+    return work.exec("SELECT count(*) FROM units")[0][0].as<std::uint64_t>();
+}
+
+namespace {
+
+void write_entries(pqxx::work& work, const std::vector<EntryRecord>& entries) {
+    if (entries.empty()) return;
+    std::vector<std::uint64_t> seqs;
+    std::vector<std::int64_t> times;
+    std::vector<std::string> ids, kinds, submitters, key_ids, bodies, signatures, outcomes, details, leaves;
+    for (const auto& entry : entries) {
+        seqs.push_back(entry.header.seq);
+        times.push_back(entry.header.ordered_at_ms);
+        ids.push_back(to_hex(entry.header.submission_id));
+        kinds.push_back(entry.header.kind);
+        submitters.push_back(entry.header.submitter);
+        key_ids.push_back(entry.header.key_id);
+        bodies.push_back(to_hex(as_bytes(entry.body)));
+        signatures.push_back(to_hex(entry.header.signature));
+        outcomes.push_back(entry.header.outcome);
+        details.push_back(entry.detail_json);
+        leaves.push_back(to_hex(entry.leaf_hash));
+    }
+    work.exec_params(sql_insert_entries, number_array(seqs), number_array(times), text_array(ids), text_array(kinds),
+                     text_array(submitters), text_array(key_ids), text_array(bodies), text_array(signatures),
+                     text_array(outcomes), text_array(details), text_array(leaves));
+}
+
+void write_merkle_nodes(pqxx::work& work, const std::vector<merkle::CompletedNode>& nodes) {
+    if (nodes.empty()) return;
+    std::vector<int> levels;
+    std::vector<std::uint64_t> indexes;
+    std::vector<std::string> hashes;
+    for (const auto& [node, hash] : nodes) {
+        levels.push_back(node.level);
+        indexes.push_back(node.index);
+        hashes.push_back(to_hex(hash));
+    }
+    work.exec_params(sql_insert_nodes, number_array(levels), number_array(indexes), text_array(hashes));
+}
+
+void write_participants(pqxx::work& work, const std::vector<Participant>& participants, std::uint64_t seq) {
+    for (const auto& participant : participants) {
+        work.exec_params("INSERT INTO participants (id, name, role, company_prefixes, glns, since_seq) "
+                         "VALUES ($1, $2, $3, $4::text[], $5::text[], $6)",
+                         participant.id, participant.name, std::string(to_string(participant.role)),
+                         text_array(participant.company_prefixes), text_array(participant.glns), seq);
+        for (const auto& key : participant.keys) {
+            work.exec_params("INSERT INTO participant_keys (key_id, participant_id, public_key, since_seq) "
+                             "VALUES ($1, $2, decode($3, 'hex'), $4)",
+                             key.key_id, participant.id, to_hex(key.public_key), seq);
+        }
+    }
+}
+
+void write_nodes_registry(pqxx::work& work, const Registry& registry) {
+    for (const auto& node : registry.nodes()) {
+        work.exec_params("INSERT INTO nodes (id, participant_id, public_key, url) VALUES ($1, $2, decode($3, 'hex'), $4) "
+                         "ON CONFLICT (id) DO NOTHING",
+                         node.id, node.participant, to_hex(node.public_key), node.url);
+    }
+}
+
+void write_units(pqxx::work& work, const std::map<UnitKey, UnitState>& units) {
+    if (units.empty()) return;
+    std::vector<std::string> gtins, serials, lots, expiries, statuses, owners, custodians, locations, parents,
+        destinations, decommissioned_locations, decommissioned_by, links;
+    std::vector<std::uint64_t> commissioned, updated;
+    std::vector<std::int64_t> decommissioned_at;
+    for (const auto& [key, unit] : units) {
+        gtins.push_back(key.gtin);
+        serials.push_back(key.serial);
+        lots.push_back(unit.lot);
+        expiries.push_back(unit.expiry);
+        statuses.push_back(std::string(to_string(unit.status)));
+        owners.push_back(unit.owner);
+        custodians.push_back(unit.custodian);
+        locations.push_back(unit.location);
+        parents.push_back(unit.parent);
+        destinations.push_back(unit.destination);
+        commissioned.push_back(unit.commissioned_seq);
+        updated.push_back(unit.updated_seq);
+        decommissioned_at.push_back(unit.decommissioned_at_ms);
+        decommissioned_locations.push_back(unit.decommissioned_location);
+        decommissioned_by.push_back(unit.decommissioned_by);
+        links.push_back(to_hex(unit.chain_link));
+    }
+    work.exec_params(sql_upsert_units, text_array(gtins), text_array(serials), text_array(lots), text_array(expiries),
+                     text_array(statuses), text_array(owners), text_array(custodians), text_array(locations, true),
+                     text_array(parents, true), text_array(destinations, true), number_array(commissioned),
+                     number_array(updated), number_array(decommissioned_at), text_array(decommissioned_locations, true),
+                     text_array(decommissioned_by, true), text_array(links));
+}
+
+void write_containers(pqxx::work& work, const std::map<std::string, ContainerState>& containers) {
+    if (containers.empty()) return;
+    std::vector<std::string> ssccs, statuses, owners, custodians, locations, parents, destinations;
+    std::vector<std::uint64_t> commissioned, updated;
+    for (const auto& [sscc, container] : containers) {
+        ssccs.push_back(sscc);
+        statuses.push_back(std::string(to_string(container.status)));
+        owners.push_back(container.owner);
+        custodians.push_back(container.custodian);
+        locations.push_back(container.location);
+        parents.push_back(container.parent);
+        destinations.push_back(container.destination);
+        commissioned.push_back(container.commissioned_seq);
+        updated.push_back(container.updated_seq);
+    }
+    work.exec_params(sql_upsert_containers, text_array(ssccs), text_array(statuses), text_array(owners),
+                     text_array(custodians), text_array(locations, true), text_array(parents, true),
+                     text_array(destinations, true), number_array(commissioned), number_array(updated));
+}
+
+void write_lots(pqxx::work& work, const std::set<LotRow>& lots) {
+    if (lots.empty()) return;
+    std::vector<std::string> gtins, numbers, expiries, owners;
+    for (const auto& lot : lots) {
+        gtins.push_back(lot.gtin);
+        numbers.push_back(lot.lot);
+        expiries.push_back(lot.expiry);
+        owners.push_back(lot.owner);
+    }
+    work.exec_params(sql_insert_lots, text_array(gtins), text_array(numbers), text_array(expiries), text_array(owners));
+}
+
+void write_events(pqxx::work& work, const std::vector<EventRow>& events) {
+    if (events.empty()) return;
+    std::vector<std::uint64_t> seqs;
+    std::vector<std::uint32_t> indexes;
+    std::vector<std::int64_t> times;
+    std::vector<std::string> hashes, ids, types, actions, steps, dispositions, read_points, locations, lots, errors, jsons;
+    for (const auto& event : events) {
+        seqs.push_back(event.seq);
+        indexes.push_back(event.event_index);
+        hashes.push_back(event.hash_id);
+        ids.push_back(event.event_id);
+        types.push_back(event.event_type);
+        times.push_back(event.event_time_ms);
+        actions.push_back(event.action);
+        steps.push_back(event.biz_step);
+        dispositions.push_back(event.disposition);
+        read_points.push_back(event.read_point);
+        locations.push_back(event.biz_location);
+        lots.push_back(event.lot);
+        errors.push_back(event.is_error_declaration ? "true" : "false");
+        jsons.push_back(event.json);
+    }
+    work.exec_params(sql_insert_events, number_array(seqs), number_array(indexes), text_array(hashes), text_array(ids),
+                     text_array(types), number_array(times), text_array(actions), text_array(steps),
+                     text_array(dispositions), text_array(read_points), text_array(locations), text_array(lots),
+                     text_array(errors), text_array(jsons));
+}
+
+void write_unit_events(pqxx::work& work, const std::vector<UnitEventRow>& rows) {
+    if (rows.empty()) return;
+    std::vector<std::string> gtins, serials, links;
+    std::vector<std::uint64_t> seqs;
+    std::vector<std::uint32_t> indexes;
+    for (const auto& row : rows) {
+        gtins.push_back(row.key.gtin);
+        serials.push_back(row.key.serial);
+        seqs.push_back(row.seq);
+        indexes.push_back(row.event_index);
+        links.push_back(to_hex(row.link));
+    }
+    work.exec_params(sql_insert_unit_events, text_array(gtins), text_array(serials), number_array(seqs),
+                     number_array(indexes), text_array(links));
+}
+
+}  // namespace
+
+void Store::write_batch(const BatchResult& batch) {
+    pqxx::work work(connection_->pq);
+    write_entries(work, batch.entries);
+    write_merkle_nodes(work, batch.merkle_nodes);
+    if (!batch.participants_added.empty()) {
+        write_participants(work, batch.participants_added, batch.entries.empty() ? 0 : batch.entries.front().header.seq);
+    }
+    write_units(work, batch.changes.units);
+    write_containers(work, batch.changes.containers);
+    write_lots(work, batch.changes.lots);
+    write_events(work, batch.changes.events);
+    write_unit_events(work, batch.changes.unit_events);
+    std::int64_t last_ordered_at_ms = batch.entries.empty() ? 0 : batch.entries.back().header.ordered_at_ms;
+    if (batch.entries.empty()) {
+        auto current = work.exec("SELECT last_ordered_at_ms FROM ledger_head");
+        if (!current.empty()) last_ordered_at_ms = current[0][0].as<std::int64_t>();
+    }
+    work.exec_params(sql_upsert_head, batch.size, to_hex(batch.root), last_ordered_at_ms, batch.cursor);
+    work.commit();
+}
+
+void Store::write_nodes(const Registry& registry) {
+    pqxx::work work(connection_->pq);
+    write_nodes_registry(work, registry);
+    work.commit();
+}
+
+}  // namespace rxl::store
