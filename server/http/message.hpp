@@ -28,6 +28,9 @@ struct Request {
     std::string body;
     std::string remote_address;                               // "127.0.0.1:53412"
     std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router from {names}
+    // Lower-case hex SHA-256 of the TLS client certificate's DER bytes, when the server asks for client
+    // certificates and the client presented one that chains to the configured CA; empty otherwise.
+    std::string client_certificate_sha256;
 
     // First header with this name (case-insensitive), if any.
     std::optional<std::string_view> header(std::string_view name) const;
@@ -50,6 +53,9 @@ struct Response {
 // The RFC 9457 problem+json response for an error; the kind decides the status (one switch, no default).
 Response problem(const Error& error);
 unsigned status_for(ErrorKind kind);
+// The same document for a status of the transport itself that no ErrorKind maps to (431 Request Header
+// Fields Too Large); `title` is that status's fixed sentence.
+Response problem(const Error& error, unsigned status, std::string_view title);
 
 using Handler = std::function<Response(const Request&)>;
 

@@ -1,5 +1,10 @@
 // One route table: method + path pattern → handler. Patterns are literal segments and {name} segments
 // ("/v1/units/{gtin}/{serial}/history"); a {name} matches one non-empty segment.
+//
+// Matching works on the request target's path segments, each percent-decoded on its own, so an encoded
+// slash ("%2F", allowed in GS1 serial numbers) stays inside its segment. Routes are tried in the order
+// they were added; the first match wins. add() must not run concurrently with dispatch(); dispatch() is
+// const and may run on many threads at once.
 #pragma once
 
 #include <string>
@@ -30,6 +35,8 @@ public:
 
 private:
     std::vector<Route> routes_;
+    std::vector<std::vector<std::string>> patterns_;  // routes_[i]'s pattern split into segments
+
 };
 
 }  // namespace rxl::http
