@@ -60,6 +60,12 @@ Namespaces namespaces_of(const json::object& document) {
     return context ? Namespaces::from_context(*context) : Namespaces{};
 }
 
+// An event may declare further prefixes in its own @context.
+Namespaces event_namespaces(const json::object& event, const Namespaces& document_namespaces) {
+    const auto* context = event.if_contains("@context");
+    return context ? document_namespaces.with_context(*context) : document_namespaces;
+}
+
 }  // namespace
 
 std::string_view to_string(EventType type) {
@@ -100,11 +106,12 @@ Result<Document> parse_document(std::string_view json_text) {
         if (!events[index].is_object())
             return make_error(ErrorKind::invalid_input, "invalid-epcis", "an event must be a JSON object", pointer);
         const json::object& event = events[index].get_object();
-        if (auto status = validate_event(event, namespaces, pointer); !status) return status.error();
-        auto normalised = normalise_event(event, namespaces, pointer);
+        const Namespaces namespaces_in_event = event_namespaces(event, namespaces);
+        if (auto status = validate_event(event, namespaces_in_event, pointer); !status) return status.error();
+        auto normalised = normalise_event(event, namespaces_in_event, pointer);
         if (!normalised) return normalised.error();
         normalised->index = index;
-        normalised->hash_id = event_hash_id(event_pre_hash(event, namespaces));
+        normalised->hash_id = event_hash_id(event_pre_hash(event, namespaces_in_event));
         if (normalised->event_id.empty()) normalised->event_id = normalised->hash_id;
         normalised->json = json::serialize(event);
         result.events.push_back(std::move(*normalised));
@@ -126,7 +133,8 @@ Result<std::vector<std::string>> event_hash_ids(std::string_view json_text) {
         if (!(*events)[index].is_object())
             return make_error(ErrorKind::invalid_input, "invalid-epcis", "an event must be a JSON object",
                               "/epcisBody/eventList/" + std::to_string(index));
-        ids.push_back(event_hash_id(event_pre_hash((*events)[index].get_object(), namespaces)));
+        const json::object& event = (*events)[index].get_object();
+        ids.push_back(event_hash_id(event_pre_hash(event, event_namespaces(event, namespaces))));
     }
     return ids;
 }

@@ -71,10 +71,19 @@ const std::vector<FieldSpec>& event_fields() {
         {"persistentDisposition", {}, {{"set", {}, {}, Vocabulary::disposition}, {"unset", {}, {}, Vocabulary::disposition}}},
         {"readPoint", {}, {{"id"}}},
         {"bizLocation", {}, {{"id"}}},
+        sensor_element_list(),
+    };
+    return fields;
+}
+
+// The reference implementation (and so every published vector) writes these three lists not in the
+// canonical order but in the sorted block of remaining fields, after sensorElementList, each member
+// still "type=" first.
+const std::vector<FieldSpec>& trailing_fields() {
+    static const std::vector<FieldSpec> fields{
         typed_list("bizTransactionList", "bizTransaction", Vocabulary::biz_transaction_type),
         typed_list("sourceList", "source", Vocabulary::source_destination_type),
         typed_list("destinationList", "destination", Vocabulary::source_destination_type),
-        sensor_element_list(),
     };
     return fields;
 }
@@ -162,12 +171,19 @@ public:
         std::string out = "eventType=";
         if (const auto* type = event.if_contains("type"); type && type->is_string()) out += type->get_string();
         out += ordered(event_fields(), event);
-        std::vector<std::string> extensions;
-        for (const auto& [key, value] : event) {
-            if (is_unhashed_event_key(key) || is_comment_key(key) || is_standard(event_fields(), key)) continue;
-            generic(namespaces_.expand_key(key, true), value, extensions);
+        std::vector<std::string> remaining;
+        for (const FieldSpec& field : trailing_fields()) {
+            const auto* value = event.if_contains(field.name);
+            if (value == nullptr) continue;
+            if (std::string written = this->field(field, *value); !written.empty()) remaining.push_back(std::move(written));
         }
-        return out + join_sorted(std::move(extensions));
+        for (const auto& [key, value] : event) {
+            if (is_unhashed_event_key(key) || is_comment_key(key) || is_standard(event_fields(), key) ||
+                is_standard(trailing_fields(), key))
+                continue;
+            generic(namespaces_.expand_key(key, true), value, remaining);
+        }
+        return out + join_sorted(std::move(remaining));
     }
 
 private:

@@ -45,6 +45,12 @@ Namespaces Namespaces::from_context(const boost::json::value& context) {
     return namespaces;
 }
 
+Namespaces Namespaces::with_context(const boost::json::value& context) const {
+    Namespaces merged = from_context(context);
+    merged.declared_.insert(declared_.begin(), declared_.end());  // insert keeps the nested entries
+    return merged;
+}
+
 std::optional<std::string> Namespaces::uri_of(std::string_view prefix) const {
     if (const auto found = declared_.find(prefix); found != declared_.end()) return found->second;
     return standard_uri(prefix);

@@ -18,6 +18,10 @@ public:
     // document does not repeat them; a document's own declaration wins.
     static Namespaces from_context(const boost::json::value& context);
 
+    // These namespaces plus those a nested @context declares (an event may carry its own @context);
+    // the nested declarations win.
+    Namespaces with_context(const boost::json::value& context) const;
+
     // The namespace URI of a declared prefix, or nullopt.
     std::optional<std::string> uri_of(std::string_view prefix) const;
 
