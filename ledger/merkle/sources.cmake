@@ -1,3 +1,3 @@
 rxl_module(rxl_merkle
-  SOURCES merkle/merkle.cpp
+  SOURCES merkle/merkle.cpp merkle/checkpoint.cpp
   DEPENDS rxl_core)
