@@ -65,7 +65,7 @@ bool is_urn_component(std::string_view text, std::size_t max_characters) {
     for (std::size_t i = 0; i < text.size(); ++characters) {
         const char c = text[i];
         if (c == '%') {
-            if (i + 2 >= text.size() + 0 || !is_allowed_escape(text[i + 1], text[i + 2])) return false;
+            if (i + 2 >= text.size() || !is_allowed_escape(text[i + 1], text[i + 2])) return false;
             i += 3;
         } else if (is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                    plain.find(c) != std::string_view::npos) {

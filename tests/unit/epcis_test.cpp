@@ -161,3 +161,125 @@ TEST_CASE("pre-hash dump for debugging") {
     if (list == nullptr) list = &body.at("queryResults").at("resultsBody").at("eventList");
     for (const auto& event : list->as_array()) MESSAGE(event_pre_hash(event.as_object(), namespaces));
 }
+
+namespace {
+
+std::string commissioning_document(std::string_view biz_step, std::string_view ilmd) {
+    return std::string(R"({"@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
+                                       {"cbvmda": "urn:epcglobal:cbv:mda:"}],
+      "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-05-01T10:00:00Z",
+      "epcisBody": {"eventList": [{
+        "type": "ObjectEvent", "eventTime": "2024-05-01T12:00:00.1235+02:00", "eventTimeZoneOffset": "+02:00",
+        "epcList": ["urn:epc:id:sgtin:0614141.107346.2017"], "action": "ADD",
+        "bizStep": ")") + std::string(biz_step) + R"(", "disposition": "https://ref.gs1.org/cbv/Disp-active",
+        "readPoint": {"id": "urn:epc:id:sgln:0614141.07346.0"},
+        "destinationList": [{"type": "urn:epcglobal:cbv:sdt:owning_party", "destination": "urn:epc:id:pgln:0614141.00000"}],
+        "ilmd": )" + std::string(ilmd) + "}]}}";
+}
+
+}  // namespace
+
+TEST_CASE("a commissioning event is normalised for the ledger's rules") {
+    const auto document = parse_document(commissioning_document(
+        "urn:epcglobal:cbv:bizstep:commissioning",
+        R"({"cbvmda:lotNumber": "LOT1", "cbvmda:itemExpirationDate": "2026-12-31"})"));
+    REQUIRE(document.ok());
+    REQUIRE(document->events.size() == 1);
+    const Event& event = document->events[0];
+    CHECK(event.type == EventType::object);
+    CHECK(event.action == Action::add);
+    CHECK(event.biz_step == "commissioning");
+    CHECK(event.disposition == "active");
+    // 12:00:00.1235+02:00 is 10:00:00.124Z: the fourth fraction digit rounds half up.
+    CHECK(event.event_time_ms == 1714557600124);
+    CHECK(event.event_time_zone_offset == "+02:00");
+    REQUIRE(event.epc_list.size() == 1);
+    CHECK(event.epc_list[0] == gs1::Identifier(gs1::Sgtin{"10614141073464", "2017"}));
+    REQUIRE(event.destinations.size() == 1);
+    CHECK(event.destinations[0].type == "owning_party");
+    CHECK(event.has_ilmd);
+    CHECK(event.lot_number == std::optional<std::string>("LOT1"));
+    CHECK(event.item_expiration == std::optional<std::string>("2026-12-31"));
+    CHECK(event.hash_id.starts_with("ni:///sha-256;"));
+    CHECK(event.event_id == event.hash_id);
+    CHECK(event.json.find("\"ilmd\"") != std::string::npos);
+}
+
+TEST_CASE("the three spellings of a CBV value hash alike") {
+    const std::string ilmd = R"({"cbvmda:lotNumber": "LOT1"})";
+    const auto bare = parse_document(commissioning_document("commissioning", ilmd));
+    const auto urn = parse_document(commissioning_document("urn:epcglobal:cbv:bizstep:commissioning", ilmd));
+    const auto web = parse_document(commissioning_document("https://ref.gs1.org/cbv/BizStep-commissioning", ilmd));
+    REQUIRE((bare.ok() && urn.ok() && web.ok()));
+    CHECK(bare->events[0].hash_id == urn->events[0].hash_id);
+    CHECK(bare->events[0].hash_id == web->events[0].hash_id);
+    CHECK(web->events[0].biz_step == "commissioning");
+}
+
+TEST_CASE("ILMD fields in the CBV master-data namespace are read in their full-URI form too") {
+    const auto document = parse_document(commissioning_document(
+        "commissioning", R"({"urn:epcglobal:cbv:mda:lotNumber": "L2", "https://ref.gs1.org/cbv/mda/itemExpirationDate": "2027-01-31"})"));
+    REQUIRE(document.ok());
+    CHECK(document->events[0].lot_number == std::optional<std::string>("L2"));
+    CHECK(document->events[0].item_expiration == std::optional<std::string>("2027-01-31"));
+}
+
+TEST_CASE("a private bizStep URI is kept, a bare non-CBV word is refused") {
+    const std::string ilmd = R"({"cbvmda:lotNumber": "LOT1"})";
+    const auto custom = parse_document(commissioning_document("https://example.com/steps/blending", ilmd));
+    REQUIRE(custom.ok());
+    CHECK(custom->events[0].biz_step == "https://example.com/steps/blending");
+    const auto word = parse_document(commissioning_document("blending", ilmd));
+    REQUIRE(!word.ok());
+    CHECK(word.error().pointer == "/epcisBody/eventList/0/bizStep");
+}
+
+TEST_CASE("documents too deep, too long or not JSON are refused") {
+    std::string deep;
+    for (std::size_t i = 0; i < limits::json_depth_max + 5; ++i) deep += "[";
+    for (std::size_t i = 0; i < limits::json_depth_max + 5; ++i) deep += "]";
+    const auto too_deep = parse_document(deep);
+    REQUIRE(!too_deep.ok());
+    CHECK(too_deep.error().code == "invalid-json");
+
+    std::string many = R"({"@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
+      "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-05-01T10:00:00Z",
+      "epcisBody": {"eventList": [)";
+    for (std::size_t i = 0; i <= limits::capture_events_max; ++i) many += i == 0 ? "{}" : ",{}";
+    many += "]}}";
+    const auto too_many = parse_document(many);
+    REQUIRE(!too_many.ok());
+    CHECK(too_many.error().kind == ErrorKind::too_large);
+    CHECK(too_many.error().code == "too-many-events");
+
+    const auto not_json = parse_document("{\"type\": ");
+    REQUIRE(!not_json.ok());
+    CHECK(not_json.error().code == "invalid-json");
+}
+
+TEST_CASE("event_hash_ids reads the events of a query document") {
+    const auto ids = event_hash_ids(test::read_file(epcis_dir() / "gs1-examples" / "EPCISQueryDocument.jsonld"));
+    REQUIRE(ids.ok());
+    CHECK(!ids->empty());
+}
+
+TEST_CASE("timestamps: RFC 3339 with an offset, rounded half up to milliseconds in UTC") {
+    const auto parsed = parse_timestamp("2023-02-02T11:04:03.1415+01:00");
+    REQUIRE(parsed.has_value());
+    CHECK(to_hash_time(*parsed) == "2023-02-02T10:04:03.142Z");
+    CHECK(to_hash_time(*parse_timestamp("2023-12-31T23:59:59.9996Z")) == "2024-01-01T00:00:00.000Z");
+    CHECK(to_hash_time(*parse_timestamp("2005-04-03T20:33:31.116000-06:00")) == "2005-04-04T02:33:31.116Z");
+    CHECK(!parse_timestamp("22-07-2026"));
+    CHECK(!parse_timestamp("2026-07-22T06:45:00"));
+    CHECK(!parse_timestamp("2026-02-30T06:45:00Z"));
+}
+
+TEST_CASE("hash values: numbers lose padding, GS1 keys become canonical Digital Links") {
+    CHECK(canonical_hash_value("452.0") == "452");
+    CHECK(canonical_hash_value("0.050") == "0.05");
+    CHECK(canonical_hash_value("urn:epc:id:sgtin:0614141.107346.2017") == "https://id.gs1.org/01/10614141073464/21/2017");
+    CHECK(canonical_hash_value("urn:epc:id:sgln:0614141.07346.0") == "https://id.gs1.org/414/0614141073467");
+    CHECK(canonical_hash_value("https://example.com/gtin/614141073461?x=1") == "https://id.gs1.org/01/00614141073461");
+    CHECK(canonical_hash_value("urn:epcglobal:cbv:disp:in_transit") == "https://ref.gs1.org/cbv/Disp-in_transit");
+    CHECK(canonical_hash_value("LOT-1") == "LOT-1");
+}
