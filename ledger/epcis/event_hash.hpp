@@ -1,11 +1,23 @@
 // The CBV 2.0 event hash id (DESIGN.md section 9; CBV 2.0 section 8.9), pinned by the vectors in
 // shared/testdata/epcis-hash/.
 //
-// Pre-image grammar: "eventType=" type, then the standard fields in canonical order, each written
-// name=value (a list or object field writes its name once, then its members, sorted by code point
-// after being written out), then everything else in the event (ilmd and extension fields, as
-// {namespace}localName=value, nested members sorted), sorted. eventID, recordTime, errorDeclaration,
-// comments and the event's "type" key itself are never part of the pre-image.
+// Pre-image grammar (no separators anywhere):
+//   "eventType=" type
+//   then, each only if present: eventTime, eventTimeZoneOffset, certificationInfo, parentID, epcList,
+//   inputEPCList, childEPCs, quantityList, childQuantityList, inputQuantityList, outputEPCList,
+//   outputQuantityList, action, transformationID, bizStep, disposition, persistentDisposition (set,
+//   unset), readPoint (id), bizLocation (id), sensorElementList (sensorMetadata, sensorReport);
+//   then one block, sorted by code point, of bizTransactionList, sourceList, destinationList, ilmd and
+//   every extension field.
+// A scalar is written name=value; a list or object writes its name once, then its members, each
+// written out and then sorted; an object's own extension fields follow its ordered fields, sorted.
+// Inside bizTransaction, source and destination "type=" comes before the value. Extension names are
+// "{namespace}localName". Times are UTC with three fraction digits (half up); bare CBV words become
+// Web URIs; numbers lose padding; GS1 keys become canonical Digital Links (digital_link.hpp).
+// eventID, recordTime, errorDeclaration, comments and the event's "type" key are never hashed.
+//
+// Where this differs from DESIGN.md section 9 (parentID before epcList, certificationInfo third, the
+// three party/transaction lists in the sorted block) it follows the vectors, which are the judge.
 #pragma once
 
 #include <string>
