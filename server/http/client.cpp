@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 
 namespace rxl::http {
@@ -65,8 +66,14 @@ Result<NodeUrl> parse_node_url(std::string_view url) {
     NodeUrl node{parsed->host_address(), 443};
     if (node.host.empty()) return bad("it names no host");
     if (parsed->has_port()) {
-        if (parsed->port().empty() || parsed->port_number() == 0) return bad("the port must be 1 to 65535");
-        node.port = parsed->port_number();
+        // port_number() wraps values past 65535, so read the digits ourselves.
+        const std::string_view digits = parsed->port();
+        unsigned long value = 0;
+        const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || value == 0 || value > 65535) {
+            return bad("the port must be 1 to 65535");
+        }
+        node.port = static_cast<std::uint16_t>(value);
     }
     return node;
 }
