@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +21,14 @@ namespace rxl::test {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+
+// OpenSSL writes to the raw connections' sockets with write(), and tests write to sockets the server has
+// already closed (a refused connection, a timed-out client): that must be an error, not a SIGPIPE that
+// kills the test binary.
+const bool sigpipe_ignored = [] {
+    ::signal(SIGPIPE, SIG_IGN);
+    return true;
+}();
 
 std::chrono::milliseconds since(SteadyClock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
