@@ -1,1 +1,32 @@
-# filled in as the module is written
+# rxl_app: configuration, handlers and the route table; rxledgerd and the rxledger CLI.
+set(RXL_OPENAPI_CPP ${CMAKE_CURRENT_BINARY_DIR}/openapi_embedded.cpp)
+add_custom_command(
+  OUTPUT ${RXL_OPENAPI_CPP}
+  COMMAND ${CMAKE_COMMAND} -DOUTPUT=${RXL_OPENAPI_CPP} -DINPUT=${CMAKE_SOURCE_DIR}/schemas/openapi.yaml
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/app/embed_openapi.cmake
+  DEPENDS ${CMAKE_SOURCE_DIR}/schemas/openapi.yaml ${CMAKE_CURRENT_SOURCE_DIR}/app/embed_openapi.cmake
+  COMMENT "Embedding the OpenAPI document")
+
+add_library(rxl_app STATIC
+  app/config.cpp
+  app/tokens.cpp
+  app/routes.cpp
+  app/capture_handlers.cpp
+  app/system_handlers.cpp
+  ${RXL_OPENAPI_CPP})
+target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_epcis Boost::json PRIVATE rxl_warnings)
+
+add_executable(rxledgerd rxledgerd.cpp)
+target_link_libraries(rxledgerd PRIVATE rxl_app Boost::program_options rxl_warnings)
+
+# The CLI's reusable parts (key files, signed posts, EPCIS document builders) are a library so the
+# integration tests and the benchmark drive the node exactly as a user does.
+add_library(rxl_cli STATIC
+  cli/key_file.cpp
+  cli/commands.cpp
+  cli/dev_consortium.cpp
+  cli/epcis_builder.cpp)
+target_link_libraries(rxl_cli PUBLIC rxl_http rxl_ledger Boost::json PRIVATE rxl_warnings)
+
+add_executable(rxledger cli/main.cpp)
+target_link_libraries(rxledger PRIVATE rxl_cli rxl_warnings)

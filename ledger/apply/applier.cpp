@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include "ledger/apply/epcis_rules.hpp"
+#include "ledger/core/bytes.hpp"
+#include "ledger/core/limits.hpp"
 #include "ledger/epcis/document.hpp"
 
 namespace rxl {
@@ -40,8 +42,17 @@ std::string accepted_detail(const std::vector<EventOutcome>& events) {
     return json::serialize(json::object{{"events", std::move(list)}});
 }
 
+// An identifier longer than the ledger allows is recorded by its hash, so the entry stays encodable
+// (the encoding's length fields are 16 bits) and no registered name can be that long anyway.
+std::string bounded_name(const std::string& name, std::size_t chars_max) {
+    return name.size() <= chars_max ? name : "sha256:" + to_hex(sha256(name));
+}
+
 // Checks the signature against the key the registry holds at this point of the ledger.
 Result<const Participant*> authenticate(const Submission& submission, const Registry& registry) {
+    if (submission.key_id.size() > limits::key_id_chars_max || submission.submitter.size() > limits::participant_id_chars_max) {
+        return make_error(ErrorKind::invalid_input, "name-too-long", "the key id or submitter is longer than the ledger allows");
+    }
     PublicKey key{};
     const Participant* participant = registry.find_by_key(submission.key_id, &key);
     if (participant == nullptr) {
@@ -69,8 +80,8 @@ EntryRecord Applier::make_entry(const OrderedSubmission& ordered, const Hash& id
     entry.header.ordered_at_ms = ordered.ordered_at_ms;
     entry.header.submission_id = id;
     entry.header.kind = std::string(to_string(submission.kind));
-    entry.header.submitter = submission.submitter;
-    entry.header.key_id = submission.key_id;
+    entry.header.submitter = bounded_name(submission.submitter, limits::participant_id_chars_max);
+    entry.header.key_id = bounded_name(submission.key_id, limits::key_id_chars_max);
     entry.header.body_sha256 = sha256(submission.body);
     entry.header.signature.assign(submission.signature.begin(), submission.signature.end());
     entry.header.outcome = std::move(outcome);

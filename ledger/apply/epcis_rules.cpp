@@ -276,7 +276,8 @@ Status pack(EventScope& scope) {
         auto item = load_item(scope, id);
         if (!item) return item.error();
         if (auto status = check_custody(scope, *item); !status) return status;
-        if (!item->parent().empty() && item->parent() != parent->sscc) {
+        // Also refuses a child named twice in one event: the second time, it is already in this parent.
+        if (!item->parent().empty()) {
             return rule_error(scope, "already-packed", fmt::format("{} is already packed in (00){}", item->label, item->parent()));
         }
         if (item->unit) {

@@ -1,1 +1,7 @@
-# filled in as the module is written
+add_library(rxl_test_node STATIC support/test_node.cpp)
+target_link_libraries(rxl_test_node PUBLIC rxl_cli rxl_http Boost::json fmt::fmt)
+target_compile_definitions(rxl_test_node PUBLIC RXL_BINARY_DIR="${CMAKE_BINARY_DIR}")
+
+rxl_test(node_test SOURCES integration/node_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
+# The node binaries must be built before the integration tests run them.
+add_dependencies(node_test rxledgerd rxledger)

@@ -1,1 +1,1 @@
-# filled in as the module is written
+rxl_test(core_test SOURCES unit/core_test.cpp LIBS rxl_core LABEL unit)

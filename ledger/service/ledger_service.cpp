@@ -1,0 +1,202 @@
+#include "ledger/service/ledger_service.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <future>
+
+#include "ledger/epcis/document.hpp"
+#include "ledger/orderer/in_process_orderer.hpp"
+
+namespace rxl {
+
+struct LedgerService::Waiter {
+    std::promise<SubmissionAnswer> promise;
+};
+
+LedgerService::LedgerService(LedgerServiceConfig config) : config_(std::move(config)) {}
+
+LedgerService::~LedgerService() { stop(); }
+
+LedgerService::Lease::~Lease() {
+    if (!store) return;
+    {
+        std::lock_guard lock(owner->pool_mutex_);
+        owner->pool_.push_back(std::move(store));
+    }
+    owner->pool_ready_.notify_one();
+}
+
+LedgerService::Lease LedgerService::borrow() {
+    std::unique_lock lock(pool_mutex_);
+    pool_ready_.wait(lock, [&] { return !pool_.empty(); });
+    auto store = std::move(pool_.back());
+    pool_.pop_back();
+    return Lease(this, std::move(store));
+}
+
+Result<std::unique_ptr<LedgerService>> LedgerService::open(LedgerServiceConfig config) {
+    std::unique_ptr<LedgerService> service(new LedgerService(std::move(config)));
+    try {
+        if (auto status = service->open_ledger(); !status) return status.error();
+    } catch (const std::exception& error) {
+        return make_error(ErrorKind::unavailable, "database-unavailable", fmt::format("opening the ledger: {}", error.what()));
+    }
+    return service;
+}
+
+Status LedgerService::open_ledger() {
+    auto genesis = parse_genesis(config_.genesis_json);
+    if (!genesis) return genesis.error();
+    consortium_ = genesis->consortium;
+    auto store = store::Store::connect(config_.database);
+    if (!store) return store.error();
+    apply_store_ = std::move(store).value();
+    if (auto migrated = apply_store_->migrate(); !migrated) return migrated;
+    for (std::size_t i = 0; i < config_.read_connections; ++i) {
+        auto reader = store::Store::connect(config_.database);
+        if (!reader) return reader.error();
+        pool_.push_back(std::move(reader).value());
+    }
+    store::Head head = apply_store_->head();
+    if (head.size == 0) {
+        applier_ = std::make_unique<Applier>(registry_, merkle::TreeAppender());
+        auto first = applier_->apply_genesis(config_.genesis_json);
+        if (!first) return first.error();
+        apply_store_->write_batch(*first);
+        apply_store_->write_nodes(registry_);
+    } else {
+        auto entry0 = apply_store_->entry(0);
+        RXL_ASSERT(entry0.has_value());
+        if (entry0->body != config_.genesis_json) {
+            return make_error(ErrorKind::internal, "genesis-mismatch",
+                              "entry 0 of this database is not the configured genesis file: wrong database or wrong file");
+        }
+        registry_ = apply_store_->load_registry();
+        merkle::TreeAppender tree(head.size, [&](merkle::NodeId node) { return apply_store_->read_node(node); });
+        if (tree.root() != head.root) {
+            return make_error(ErrorKind::internal, "root-mismatch",
+                              "the Merkle root recomputed from stored nodes differs from the stored head: the "
+                              "database was changed behind the server's back; run `rxledger audit`");
+        }
+        applier_ = std::make_unique<Applier>(registry_, std::move(tree));
+    }
+    head = apply_store_->head();
+    orderer_ = std::make_unique<InProcessOrderer>(config_.queue_submissions_max, head.last_ordered_at_ms);
+    size_ = applier_->size();
+    root_ = applier_->root();
+    registry_snapshot_ = std::make_shared<const Registry>(registry_);
+    return ok_status();
+}
+
+void LedgerService::start() {
+    RXL_ASSERT(!apply_thread_.joinable());
+    apply_thread_ = std::thread([this] { apply_loop(); });
+}
+
+void LedgerService::stop() {
+    if (stopping_.exchange(true)) return;
+    if (orderer_) orderer_->close();
+    if (apply_thread_.joinable()) apply_thread_.join();
+}
+
+std::shared_ptr<const Registry> LedgerService::registry() const {
+    std::lock_guard lock(snapshot_mutex_);
+    return registry_snapshot_;
+}
+
+Hash LedgerService::root() const {
+    std::lock_guard lock(snapshot_mutex_);
+    return root_;
+}
+
+Status LedgerService::authenticate(Submission& submission) const {
+    auto registry_now = registry();
+    PublicKey key{};
+    const Participant* participant = registry_now->find_by_key(submission.key_id, &key);
+    if (participant == nullptr) {
+        return make_error(ErrorKind::unauthenticated, "unknown-key", "key id '" + submission.key_id + "' is not registered");
+    }
+    submission.submitter = participant->id;
+    if (!verify_submission(submission, key)) {
+        return make_error(ErrorKind::unauthenticated, "bad-signature",
+                          "the signature does not verify for this body, kind and key");
+    }
+    return ok_status();
+}
+
+Result<SubmissionAnswer> LedgerService::submit(Submission submission, std::chrono::milliseconds timeout) {
+    RXL_ASSERT(!submission.submitter.empty());
+    Hash id = submission_id(submission);
+    if (auto prior = with_store([&](store::Store& store) { return store.find_submission(id); })) {
+        return SubmissionAnswer{id, prior->seq, prior->outcome, prior->detail_json, prior->leaf_hash, true};
+    }
+    auto waiter = std::make_shared<Waiter>();
+    auto answer = waiter->promise.get_future();
+    {
+        std::lock_guard lock(waiters_mutex_);
+        waiters_.emplace(id, waiter);
+    }
+    if (auto queued = orderer_->append(std::move(submission)); !queued) {
+        std::lock_guard lock(waiters_mutex_);
+        for (auto it = waiters_.lower_bound(id); it != waiters_.upper_bound(id); ++it) {
+            if (it->second == waiter) {
+                waiters_.erase(it);
+                break;
+            }
+        }
+        return queued.error();
+    }
+    if (answer.wait_for(timeout) != std::future_status::ready) {
+        // The submission may still be applied: the client retries with the same bytes and gets its answer.
+        return make_error(ErrorKind::unavailable, "commit-timeout",
+                          "the entry was not committed in time; retry with the same bytes to learn its outcome");
+    }
+    return answer.get();
+}
+
+void LedgerService::answer_waiters(const std::vector<OrderedSubmission>& batch, const BatchResult& result) {
+    RXL_ASSERT(batch.size() == result.answers.size());
+    std::lock_guard lock(waiters_mutex_);
+    for (const auto& answer : result.answers) {
+        auto [first, last] = waiters_.equal_range(answer.submission_id);
+        for (auto it = first; it != last; ++it) it->second->promise.set_value(answer);
+        waiters_.erase(first, last);
+    }
+}
+
+void LedgerService::apply_loop() {
+    constexpr std::uint32_t poll_ms = 100;  // how often an idle apply thread checks for shutdown
+    while (true) {
+        auto batch = orderer_->next_batch(config_.batch_submissions_max, poll_ms);
+        if (batch.empty()) {
+            if (stopping_.load() && orderer_->queued() == 0) return;
+            continue;
+        }
+        BatchResult result;
+        try {
+            result = applier_->apply(batch, *apply_store_);
+            apply_store_->write_batch(result);
+        } catch (const std::exception& error) {
+            // The database failed mid-batch: nothing of it was committed, and no client was answered.
+            // Continuing would let this process's in-memory registry and tree drift from the database,
+            // so stop; a restart resumes from the committed state and clients retry with the same bytes.
+            std::fprintf(stderr, "rxledgerd: apply failed, stopping: %s\n", error.what());
+            std::fflush(stderr);
+            std::abort();
+        }
+        size_ = result.size;
+        {
+            std::lock_guard lock(snapshot_mutex_);
+            root_ = result.root;
+            if (!result.participants_added.empty()) registry_snapshot_ = std::make_shared<const Registry>(registry_);
+        }
+        stats_.entries_applied += result.entries.size();
+        stats_.batches_applied += 1;
+        stats_.last_batch_size = batch.size();
+        if (batch.size() > stats_.largest_batch_size) stats_.largest_batch_size = batch.size();
+        answer_waiters(batch, result);
+    }
+}
+
+}  // namespace rxl

@@ -1,0 +1,120 @@
+// LedgerService: one node's ledger. It owns the write path (verify → order → apply → commit → answer)
+// and hands out read connections.
+//
+// Write path: submit() checks the signature against the current registry (so bad requests never reach
+// the ledger), answers a repeated submission from the ledger, queues the rest with the orderer, and
+// waits until the apply thread has committed the entry: a client is answered only once its entry and
+// all its effects are durable. The apply thread pulls batches from the orderer and commits each batch
+// in one PostgreSQL transaction (group commit).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/apply/applier.hpp"
+#include "ledger/core/limits.hpp"
+#include "ledger/orderer/orderer.hpp"
+#include "ledger/store/store.hpp"
+
+namespace rxl {
+
+struct LedgerServiceConfig {
+    std::string database;        // libpq connection string
+    std::string genesis_json;    // the consortium's genesis file, byte-exact
+    std::size_t read_connections = 4;
+    std::size_t batch_submissions_max = limits::apply_batch_submissions_max;
+    std::size_t queue_submissions_max = limits::orderer_queue_submissions_max;
+};
+
+// Counters the metrics endpoint reads; written by the apply thread only.
+struct ApplyStats {
+    std::atomic<std::uint64_t> entries_applied{0};
+    std::atomic<std::uint64_t> batches_applied{0};
+    std::atomic<std::uint64_t> last_batch_size{0};
+    std::atomic<std::uint64_t> largest_batch_size{0};
+};
+
+class LedgerService {
+public:
+    // Connects, migrates, records the genesis as entry 0 on an empty ledger (or checks that entry 0 is
+    // this genesis file), and loads the registry and Merkle frontier. Does not start applying yet.
+    static Result<std::unique_ptr<LedgerService>> open(LedgerServiceConfig config);
+    ~LedgerService();
+
+    // Starts the apply thread with the in-process orderer.
+    void start();
+    // Stops taking submissions, applies what is queued, and joins the apply thread.
+    void stop();
+
+    // Checks the submission's key and signature against the current registry and fills in its
+    // submitter. Cheap enough to run before parsing the body, so unsigned garbage is never parsed.
+    Status authenticate(Submission& submission) const;
+    // The rest of the write path for an authenticated submission: answers a repeat from the ledger, or
+    // orders it and blocks the calling (worker) thread until it is committed, up to timeout.
+    Result<SubmissionAnswer> submit(Submission submission, std::chrono::milliseconds timeout);
+
+    // The registry as of the last committed batch.
+    std::shared_ptr<const Registry> registry() const;
+    // Ledger size and root as of the last committed batch.
+    std::uint64_t size() const { return size_.load(); }
+    Hash root() const;
+    const std::string& consortium() const { return consortium_; }
+    std::size_t queued() const { return orderer_ ? orderer_->queued() : 0; }
+    const ApplyStats& stats() const { return stats_; }
+
+    // Runs `work` with a read connection from the pool (waits for a free one).
+    template <class Work>
+    auto with_store(Work&& work) {
+        auto lease = borrow();
+        return work(*lease.store);
+    }
+
+private:
+    struct Lease {
+        LedgerService* owner;
+        std::unique_ptr<store::Store> store;
+        Lease(LedgerService* owner_, std::unique_ptr<store::Store> store_) : owner(owner_), store(std::move(store_)) {}
+        Lease(Lease&&) = default;
+        ~Lease();
+    };
+    struct Waiter;
+
+    explicit LedgerService(LedgerServiceConfig config);
+    Status open_ledger();
+    Lease borrow();
+    void apply_loop();
+    void answer_waiters(const std::vector<OrderedSubmission>& batch, const BatchResult& result);
+
+    LedgerServiceConfig config_;
+    std::string consortium_;
+    std::unique_ptr<store::Store> apply_store_;
+    Registry registry_;  // the apply thread's own, mutable
+    std::unique_ptr<Applier> applier_;
+    std::unique_ptr<Orderer> orderer_;
+    std::thread apply_thread_;
+    std::atomic<bool> stopping_{false};
+    ApplyStats stats_;
+    std::atomic<std::uint64_t> size_{0};
+
+    mutable std::mutex snapshot_mutex_;
+    std::shared_ptr<const Registry> registry_snapshot_;
+    Hash root_{};
+
+    std::mutex waiters_mutex_;
+    std::multimap<Hash, std::shared_ptr<Waiter>> waiters_;
+
+    std::mutex pool_mutex_;
+    std::condition_variable pool_ready_;
+    std::vector<std::unique_ptr<store::Store>> pool_;
+};
+
+}  // namespace rxl

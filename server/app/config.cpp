@@ -1,0 +1,85 @@
+#include "server/app/config.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace rxl::app {
+
+namespace json = boost::json;
+
+std::string read_text_file(const std::string& path, bool& ok) {
+    std::ifstream in(path, std::ios::binary);
+    ok = static_cast<bool>(in);
+    if (!ok) return {};
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+namespace {
+
+Error config_error(std::string detail) {
+    return make_error(ErrorKind::invalid_input, "bad-configuration", std::move(detail));
+}
+
+template <class Number>
+Status parse_number(const std::string& name, const std::string& text, Number& out) {
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        return config_error(fmt::format("{} must be a whole number, not '{}'", name, text));
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+Status apply_override(NodeConfig& config, const std::string& name, const std::string& value) {
+    auto& http = config.http;
+    if (name == "listen_address") http.listen_address = value;
+    else if (name == "port") return parse_number(name, value, http.port);
+    else if (name == "tls_certificate") http.certificate_chain_file = value;
+    else if (name == "tls_private_key") http.private_key_file = value;
+    else if (name == "tls_client_ca") http.client_ca_file = value;
+    else if (name == "io_threads") return parse_number(name, value, http.io_threads);
+    else if (name == "worker_threads") return parse_number(name, value, http.worker_threads);
+    else if (name == "header_bytes_max") return parse_number(name, value, http.header_bytes_max);
+    else if (name == "body_bytes_max") return parse_number(name, value, http.body_bytes_max);
+    else if (name == "request_timeout_ms") return parse_number(name, value, http.request_timeout_ms);
+    else if (name == "idle_timeout_ms") return parse_number(name, value, http.idle_timeout_ms);
+    else if (name == "connections_max") return parse_number(name, value, http.connections_max);
+    else if (name == "shutdown_grace_ms") return parse_number(name, value, http.shutdown_grace_ms);
+    else if (name == "database") config.database = value;
+    else if (name == "genesis") config.genesis_file = value;
+    else if (name == "tokens") config.tokens_file = value;
+    else if (name == "access_log") config.access_log = value;
+    else if (name == "read_connections") return parse_number(name, value, config.read_connections);
+    else if (name == "commit_wait_timeout_ms") return parse_number(name, value, config.commit_wait_timeout_ms);
+    else return config_error("unknown configuration option '" + name + "'");
+    return ok_status();
+}
+
+Result<NodeConfig> load_config(const std::string& path) {
+    NodeConfig config;
+    if (path.empty()) return config;
+    bool ok = false;
+    std::string text = read_text_file(path, ok);
+    if (!ok) return config_error("cannot read configuration file " + path);
+    boost::system::error_code error;
+    json::value root = json::parse(text, error);
+    if (error || !root.is_object()) return config_error(path + " is not a JSON object");
+    for (const auto& [name, value] : root.as_object()) {
+        std::string text_value;
+        if (value.is_string()) text_value = std::string(value.as_string());
+        else if (value.is_int64()) text_value = std::to_string(value.as_int64());
+        else if (value.is_uint64()) text_value = std::to_string(value.as_uint64());
+        else return config_error(fmt::format("option '{}' must be a string or a whole number", std::string(name)));
+        if (auto status = apply_override(config, std::string(name), text_value); !status) return status.error();
+    }
+    return config;
+}
+
+}  // namespace rxl::app

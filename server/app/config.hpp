@@ -1,0 +1,29 @@
+// rxledgerd's configuration: a JSON file (docs/configuration.md) with command-line flags on top.
+#pragma once
+
+#include <string>
+
+#include "ledger/core/result.hpp"
+#include "server/http/server.hpp"
+
+namespace rxl::app {
+
+struct NodeConfig {
+    http::ServerConfig http;       // listen address and port, TLS files, threads, limits
+    std::string database;          // libpq connection string
+    std::string genesis_file;      // the consortium's genesis file
+    std::string tokens_file;       // read tokens: {"tokens":[{"participant":…,"sha256":hex}]}
+    std::string access_log = "-";  // file path, "-" for standard output, "" for none
+    std::size_t read_connections = 4;
+    std::uint32_t commit_wait_timeout_ms = limits::commit_wait_timeout_ms;
+};
+
+// Reads the file (if `path` is not empty); fields it does not name keep their defaults. Unknown fields
+// are an error, so a misspelt option is never silently ignored.
+Result<NodeConfig> load_config(const std::string& path);
+// Applies one "name=value" override as given on the command line with --set name=value.
+Status apply_override(NodeConfig& config, const std::string& name, const std::string& value);
+
+std::string read_text_file(const std::string& path, bool& ok);
+
+}  // namespace rxl::app

@@ -1,0 +1,36 @@
+// The node's request handlers: functions from a parsed request to a response, over the ledger service.
+#pragma once
+
+#include "ledger/service/ledger_service.hpp"
+#include "server/app/tokens.hpp"
+#include "server/http/message.hpp"
+#include "server/http/metrics.hpp"
+#include "server/http/router.hpp"
+
+namespace rxl::app {
+
+struct App {
+    LedgerService& ledger;
+    const Tokens& tokens;
+    http::Metrics& metrics;
+    std::uint32_t commit_wait_timeout_ms = limits::commit_wait_timeout_ms;
+    std::size_t body_bytes_max = limits::http_body_bytes_max;
+};
+
+// The route table: one line per endpoint (server/app/routes.cpp).
+http::Router make_router(App& app);
+// Ledger figures for /metrics.
+void register_ledger_metrics(App& app);
+
+http::Response capture(App& app, const http::Request& request);
+http::Response capture_options(App& app, const http::Request& request);
+http::Response get_unit(App& app, const http::Request& request);
+http::Response healthz(App& app, const http::Request& request);
+http::Response readyz(App& app, const http::Request& request);
+http::Response metrics(App& app, const http::Request& request);
+http::Response openapi(App& app, const http::Request& request);
+
+// The OpenAPI document (schemas/openapi.yaml, embedded at build time).
+const char* openapi_yaml();
+
+}  // namespace rxl::app

@@ -1,0 +1,21 @@
+#include "server/app/handlers.hpp"
+
+namespace rxl::app {
+
+http::Router make_router(App& app) {
+    http::Router router;
+    auto bind = [&app](http::Response (*handler)(App&, const http::Request&)) {
+        return [&app, handler](const http::Request& request) { return handler(app, request); };
+    };
+    //          method     path                              route name      handler
+    router.add("POST",    "/v1/capture",                    "capture",      bind(capture));
+    router.add("OPTIONS", "/v1/capture",                    "capture",      bind(capture_options));
+    router.add("GET",     "/v1/units/{gtin}/{serial}",      "unit",         bind(get_unit));
+    router.add("GET",     "/healthz",                       "healthz",      bind(healthz));
+    router.add("GET",     "/readyz",                        "readyz",       bind(readyz));
+    router.add("GET",     "/metrics",                       "metrics",      bind(metrics));
+    router.add("GET",     "/openapi.yaml",                  "openapi",      bind(openapi));
+    return router;
+}
+
+}  // namespace rxl::app

@@ -1,0 +1,33 @@
+// The rxledger command-line tool's commands. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ledger/apply/submission.hpp"
+#include "server/cli/key_file.hpp"
+#include "server/http/client.hpp"
+
+namespace rxl::cli {
+
+using Arguments = std::vector<std::string>;
+
+int keygen(const Arguments& arguments);
+int sign(const Arguments& arguments);
+int capture(const Arguments& arguments);
+int status(const Arguments& arguments);
+int dev_consortium(const Arguments& arguments);
+int demo(const Arguments& arguments);
+
+// The two signature headers for a body.
+std::vector<http::Header> signature_headers(const Submission& submission);
+
+// Posts a signed body; retries the same bytes when the node is unreachable, times out or answers 503,
+// so a retry can never make a second entry. Up to `attempts` tries with a growing pause.
+Result<http::ClientResponse> post_signed(http::HttpsClient& client, const std::string& target, SubmissionKind kind,
+                                         const std::string& body, const KeyFile& key, int attempts = 5);
+
+// A node URL and TLS options from common flags (--node URL, --ca FILE).
+Result<http::HttpsClient> connect_node(const std::string& node_url, const std::string& ca_file);
+
+}  // namespace rxl::cli

@@ -1,0 +1,39 @@
+// rxledger: the command-line tool for participants and operators.
+#include <iostream>
+#include <string_view>
+
+#include "server/cli/commands.hpp"
+
+namespace {
+
+void usage() {
+    std::cerr <<
+        R"(usage: rxledger COMMAND [options]
+
+  keygen --participant ID --key-id ID --out FILE   make an Ed25519 key file; prints the public key (base64)
+  sign --key FILE [--kind epcis] BODY_FILE         print the two signature headers for a body
+  capture FILE|DIR --node URL --key FILE [--ca F]  sign and post EPCIS documents (a directory: every *.json)
+  status --node URL [--ca FILE]                    the node's readiness and ledger size
+  dev-consortium --dir DIR [--node-url URL]        create a development consortium (keys, tokens, genesis)
+  demo --dir DIR --node URL [--ca FILE]            record a small demo supply chain through capture
+)";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage();
+        return 2;
+    }
+    std::string_view command = argv[1];
+    rxl::cli::Arguments arguments(argv + 2, argv + argc);
+    if (command == "keygen") return rxl::cli::keygen(arguments);
+    if (command == "sign") return rxl::cli::sign(arguments);
+    if (command == "capture") return rxl::cli::capture(arguments);
+    if (command == "status") return rxl::cli::status(arguments);
+    if (command == "dev-consortium") return rxl::cli::dev_consortium(arguments);
+    if (command == "demo") return rxl::cli::demo(arguments);
+    usage();
+    return 2;
+}

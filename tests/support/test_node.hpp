@@ -1,0 +1,68 @@
+// A real rxledgerd for integration tests: its own development consortium and TLS certificate in a
+// temporary folder, its own database in the PostgreSQL cluster that scripts/test started (named by the
+// RXL_TEST_DATABASE connection string), listening on a free port on 127.0.0.1. Stopped and dropped
+// again when the object goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "server/cli/key_file.hpp"
+#include "server/http/client.hpp"
+
+namespace rxl::test {
+
+class TestDatabase {
+public:
+    TestDatabase();
+    ~TestDatabase();
+    TestDatabase(const TestDatabase&) = delete;
+    TestDatabase& operator=(const TestDatabase&) = delete;
+    const std::string& conninfo() const { return conninfo_; }
+    // Runs SQL as the cluster's superuser in this database; returns psql's trimmed output.
+    std::string sql(const std::string& statement) const;
+
+private:
+    std::string name_;
+    std::string conninfo_;
+};
+
+class TestNode {
+public:
+    // `settings`: extra "name=value" options for rxledgerd (--set).
+    explicit TestNode(std::vector<std::string> settings = {});
+    ~TestNode();
+    TestNode(const TestNode&) = delete;
+    TestNode& operator=(const TestNode&) = delete;
+
+    void start();   // spawns rxledgerd and waits for /readyz
+    void stop();    // SIGTERM, then waits for the process
+    void kill9();   // SIGKILL, then reaps it
+    bool running() const { return pid_ > 0; }
+
+    std::uint16_t port() const { return port_; }
+    http::HttpsClient client(std::uint32_t timeout_ms = 30'000) const;
+    cli::KeyFile key(const std::string& participant) const;
+    std::string token(const std::string& participant) const;
+    // The first GLN the genesis gives the participant.
+    std::string gln(const std::string& participant) const;
+    std::string company_prefix(const std::string& participant) const;
+    const TestDatabase& database() const { return database_; }
+    const std::filesystem::path& dir() const { return dir_; }
+
+private:
+    TestDatabase database_;
+    std::filesystem::path dir_;
+    std::vector<std::string> settings_;
+    std::uint16_t port_ = 0;
+    pid_t pid_ = -1;
+};
+
+// Runs a shell command; throws with its output when it fails.
+std::string run_command(const std::string& command);
+
+}  // namespace rxl::test
