@@ -1,5 +1,5 @@
-add_library(rxl_test_node STATIC support/test_node.cpp)
-target_link_libraries(rxl_test_node PUBLIC rxl_cli rxl_http Boost::json fmt::fmt)
+add_library(rxl_test_node STATIC support/test_node.cpp support/tls.cpp)
+target_link_libraries(rxl_test_node PUBLIC rxl_cli rxl_http Boost::json fmt::fmt OpenSSL::SSL)
 target_compile_definitions(rxl_test_node PUBLIC RXL_BINARY_DIR="${CMAKE_BINARY_DIR}")
 
 rxl_test(node_test SOURCES integration/node_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)

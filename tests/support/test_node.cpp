@@ -134,6 +134,8 @@ void TestNode::start() {
         arguments.push_back(setting);
     }
     std::string log = (dir_ / "rxledgerd.log").string();
+    std::fflush(stdout);  // or the child would write the parent's buffered output a second time
+    std::fflush(stderr);
     pid_ = ::fork();
     if (pid_ == 0) {
         std::freopen(log.c_str(), "a", stderr);
