@@ -34,13 +34,16 @@ install_dependencies() {
 # Configures (once) and builds into $RXL_BUILD. Extra arguments go to cmake's configure step.
 build_project() {
     local jobs="${RXL_JOBS:-2}"
+    mkdir -p "$RXL_VAR"
     if [ ! -f "$RXL_BUILD/build.ninja" ]; then
         say "configuring $RXL_BUILD"
         cmake -S "$RXL_ROOT" -B "$RXL_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     fi
     say "building (-j$jobs)"
-    ninja -C "$RXL_BUILD" -j"$jobs" "${RXL_BUILD_TARGETS[@]}" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
-    [ "${PIPESTATUS[0]}" -eq 0 ] || die "the build failed"
+    local status=0
+    ninja -C "$RXL_BUILD" -j"$jobs" "${RXL_BUILD_TARGETS[@]}" > "$RXL_VAR/build.log" 2>&1 || status=$?
+    grep -vE '^\[[0-9]+/[0-9]+\] ' "$RXL_VAR/build.log" >&2 || true
+    [ "$status" -eq 0 ] || die "the build failed (log: $RXL_VAR/build.log)"
 }
 
 # PostgreSQL refuses to run as root, so a root user runs it as `postgres`.
