@@ -5,6 +5,16 @@
 // never see a socket. Expected network failures (a peer that goes away, a timeout, a bad handshake) close
 // the connection quietly; they are not errors of the server.
 //
+// Observability: every answered request adds one access-log line (see access_log.hpp) and updates
+// rxledger_http_requests_total{route,status} and rxledger_http_request_duration_seconds{route}; the
+// server also keeps rxledger_http_connections_open and rxledger_http_connections_refused_total (one
+// Metrics per server: two servers sharing one would overwrite each other's connection gauge). Answers the
+// server gives without a route carry the route names "not_found", "method_not_allowed", "malformed",
+// "header_too_large", "body_too_large" and "bad_target".
+//
+// Not done here: Expect: 100-continue is not answered (clients that send it wait for their own timeout,
+// curl's is 1 s, before sending the body), and HEAD is not mapped to GET.
+//
 // Lifecycle: construct, start() once, stop() once (or let the destructor do it), wait() from any thread
 // for stop() to finish. stop() must not be called from a handler or an I/O thread (it joins them).
 #pragma once
