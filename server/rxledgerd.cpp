@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     auto config = configure(argc, argv, help);
     if (help) return 0;
     if (!config) return fail(config.error().detail);
+    if (auto checked = app::check_config(*config); !checked) return fail(checked.error().detail);
 
     bool ok = false;
     std::string genesis = app::read_text_file(config->genesis_file, ok);

@@ -62,6 +62,16 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
     return ok_status();
 }
 
+Status check_config(const NodeConfig& config) {
+    if (config.http.io_threads == 0 || config.http.worker_threads == 0 || config.read_connections == 0) {
+        return config_error("io_threads, worker_threads and read_connections must be at least 1");
+    }
+    if (config.http.client_ca_file && config.http.client_ca_file->empty()) {
+        return config_error("tls_client_ca names no file; leave it out to serve without client certificates");
+    }
+    return ok_status();
+}
+
 Result<NodeConfig> load_config(const std::string& path) {
     NodeConfig config;
     if (path.empty()) return config;

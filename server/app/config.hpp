@@ -24,6 +24,9 @@ Result<NodeConfig> load_config(const std::string& path);
 // Applies one "name=value" override as given on the command line with --set name=value.
 Status apply_override(NodeConfig& config, const std::string& name, const std::string& value);
 
+// Checks the values that cannot work together or at all (zero threads or connections).
+Status check_config(const NodeConfig& config);
+
 std::string read_text_file(const std::string& path, bool& ok);
 
 }  // namespace rxl::app

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <chrono>
@@ -327,4 +328,33 @@ TEST_CASE("kill -9 during a stream of captures: every acknowledged submission is
                  "WHERE e.outcome IS DISTINCT FROM 'accepted'") == "0");
     CHECK(db.sql("SELECT size FROM ledger_head") == std::to_string(documents + 1));
     CHECK(db.sql("SELECT count(*) FROM merkle_nodes WHERE level = 0") == std::to_string(documents + 1));
+}
+
+TEST_CASE("rxledgerd refuses to start on a newer schema, another consortium's database, or an impossible configuration") {
+    TestNode node;
+    node.start();
+    node.stop();
+    auto start_error = [&](TestNode& which) -> std::string {
+        try {
+            which.start();
+        } catch (const std::exception& error) {
+            return error.what();
+        }
+        which.stop();
+        return "";
+    };
+    SUBCASE("a schema newer than the binary knows") {
+        node.database().sql("INSERT INTO schema_migrations (version, name) VALUES (999, '999_from_the_future')");
+        CHECK(start_error(node).find("newer than this server knows") != std::string::npos);
+    }
+    SUBCASE("entry 0 is another genesis file") {
+        std::ofstream genesis(node.dir() / "consortium.json", std::ios::app);
+        genesis << " ";  // one byte more: another file
+        genesis.close();
+        CHECK(start_error(node).find("not the configured genesis file") != std::string::npos);
+    }
+    SUBCASE("zero worker threads") {
+        TestNode misconfigured({"worker_threads=0"});
+        CHECK(start_error(misconfigured).find("at least 1") != std::string::npos);
+    }
 }

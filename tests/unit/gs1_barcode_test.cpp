@@ -308,3 +308,12 @@ TEST_CASE("element strings put FNC1 only after values without a predefined lengt
     CHECK(check_ai_value("8006", "095060001343520102").ok());
     CHECK_FALSE(check_ai_value("8006", "095060001343520302").ok());  // piece 3 of 2
 }
+
+TEST_CASE("a Digital Link with an empty query before a fragment is read, not crashed on (fuzzer finding)") {
+    auto scan = rxl::gs1::parse_scan("https://id.gs1.org/01/09506000134352/21/ABC?#");
+    REQUIRE(scan.ok());
+    CHECK(scan->gtin == "09506000134352");
+    CHECK(scan->serial == "ABC");
+    auto fuzzed = rxl::gs1::parse_scan("https://a/8004/906152266?#1=0");
+    CHECK((fuzzed.ok() || fuzzed.error().code == "bad-scan"));
+}
