@@ -84,12 +84,22 @@ int main(int argc, char** argv) {
         tokens = std::move(parsed).value();
     }
 
+    std::string node_pem = app::read_text_file(config->node_key_file, ok);
+    if (!ok) return fail("cannot read the node key " + config->node_key_file);
+    auto node_key = PrivateKey::from_pem(node_pem);
+    if (!node_key) return fail(config->node_key_file + ": " + node_key.error().detail);
+
     auto ledger = LedgerService::open({config->database, genesis, config->read_connections});
     if (!ledger) return fail(ledger.error().detail);
+    const NodeInfo* listed = (*ledger)->registry()->find_node(config->node_id);
+    if (listed == nullptr || listed->public_key != node_key->public_key()) {
+        return fail("node " + config->node_id + " is not in the genesis file with this node key's public key");
+    }
+    app::NodeIdentity identity{config->node_id, (*ledger)->consortium() + "/" + config->node_id, std::move(node_key).value()};
     (*ledger)->start();
 
     http::Metrics metrics;
-    app::App application{**ledger, tokens, metrics, config->commit_wait_timeout_ms, config->http.body_bytes_max};
+    app::App application{**ledger, tokens, metrics, identity, config->commit_wait_timeout_ms, config->http.body_bytes_max};
     app::register_ledger_metrics(application);
     http::Router router = app::make_router(application);
 

@@ -102,6 +102,8 @@ dev_consortium() {
   "database": "host=127.0.0.1 port=$RXL_PG_PORT dbname=rxledger user=rxledger",
   "genesis": "$dir/consortium.json",
   "tokens": "$dir/token-hashes.json",
+  "node_id": "node-1",
+  "node_key": "$dir/keys/node-1.pem",
   "access_log": "$RXL_VAR/log/access.jsonl"
 }
 JSON

@@ -55,6 +55,8 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
     else if (name == "database") config.database = value;
     else if (name == "genesis") config.genesis_file = value;
     else if (name == "tokens") config.tokens_file = value;
+    else if (name == "node_id") config.node_id = value;
+    else if (name == "node_key") config.node_key_file = value;
     else if (name == "access_log") config.access_log = value;
     else if (name == "read_connections") return parse_number(name, value, config.read_connections);
     else if (name == "commit_wait_timeout_ms") return parse_number(name, value, config.commit_wait_timeout_ms);
@@ -65,6 +67,9 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
 Status check_config(const NodeConfig& config) {
     if (config.http.io_threads == 0 || config.http.worker_threads == 0 || config.read_connections == 0) {
         return config_error("io_threads, worker_threads and read_connections must be at least 1");
+    }
+    if (config.node_id.empty() || config.node_key_file.empty()) {
+        return config_error("node_id and node_key are required: the node signs checkpoints with its key");
     }
     if (config.http.client_ca_file && config.http.client_ca_file->empty()) {
         return config_error("tls_client_ca names no file; leave it out to serve without client certificates");

@@ -9,10 +9,17 @@
 
 namespace rxl::app {
 
+struct NodeIdentity {
+    std::string id;
+    std::string key_name;  // "<consortium>/<node id>": the name in its checkpoint signatures
+    PrivateKey key;
+};
+
 struct App {
     LedgerService& ledger;
     const Tokens& tokens;
     http::Metrics& metrics;
+    const NodeIdentity& node;
     std::uint32_t commit_wait_timeout_ms = limits::commit_wait_timeout_ms;
     std::size_t body_bytes_max = limits::http_body_bytes_max;
 };
@@ -29,6 +36,15 @@ http::Response healthz(App& app, const http::Request& request);
 http::Response readyz(App& app, const http::Request& request);
 http::Response metrics(App& app, const http::Request& request);
 http::Response openapi(App& app, const http::Request& request);
+http::Response get_checkpoint(App& app, const http::Request& request);
+http::Response get_ledger_keys(App& app, const http::Request& request);
+http::Response get_entry(App& app, const http::Request& request);
+http::Response get_entries(App& app, const http::Request& request);
+http::Response get_inclusion_proof(App& app, const http::Request& request);
+http::Response get_consistency_proof(App& app, const http::Request& request);
+
+// The origin line of this consortium's checkpoints.
+std::string checkpoint_origin(const LedgerService& ledger);
 
 // The OpenAPI document (schemas/openapi.yaml, embedded at build time).
 const char* openapi_yaml();

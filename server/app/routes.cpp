@@ -11,6 +11,12 @@ http::Router make_router(App& app) {
     router.add("POST",    "/v1/capture",                    "capture",      bind(capture));
     router.add("OPTIONS", "/v1/capture",                    "capture",      bind(capture_options));
     router.add("GET",     "/v1/units/{gtin}/{serial}",      "unit",         bind(get_unit));
+    router.add("GET",     "/v1/ledger/checkpoint",          "checkpoint",   bind(get_checkpoint));
+    router.add("GET",     "/v1/ledger/keys",                "ledger_keys",  bind(get_ledger_keys));
+    router.add("GET",     "/v1/ledger/entries",             "entries",      bind(get_entries));
+    router.add("GET",     "/v1/ledger/entries/{seq}",       "entry",        bind(get_entry));
+    router.add("GET",     "/v1/ledger/proof/inclusion",     "inclusion",    bind(get_inclusion_proof));
+    router.add("GET",     "/v1/ledger/proof/consistency",   "consistency",  bind(get_consistency_proof));
     router.add("GET",     "/healthz",                       "healthz",      bind(healthz));
     router.add("GET",     "/readyz",                        "readyz",       bind(readyz));
     router.add("GET",     "/metrics",                       "metrics",      bind(metrics));

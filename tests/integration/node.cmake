@@ -5,3 +5,6 @@ target_compile_definitions(rxl_test_node PUBLIC RXL_BINARY_DIR="${CMAKE_BINARY_D
 rxl_test(node_test SOURCES integration/node_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
 # The node binaries must be built before the integration tests run them.
 add_dependencies(node_test rxledgerd rxledger)
+
+rxl_test(ledger_api_test SOURCES integration/ledger_api_test.cpp LIBS rxl_test_node rxl_cli rxl_merkle LABEL integration)
+add_dependencies(ledger_api_test rxledgerd rxledger)

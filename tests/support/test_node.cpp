@@ -127,6 +127,8 @@ void TestNode::start() {
         "--set", "database=" + database_.conninfo(),
         "--set", "genesis=" + (dir_ / "consortium.json").string(),
         "--set", "tokens=" + (dir_ / "token-hashes.json").string(),
+        "--set", "node_id=node-1",
+        "--set", "node_key=" + (dir_ / "keys/node-1.pem").string(),
         "--set", "access_log=" + (dir_ / "access.jsonl").string(),
         "--set", "worker_threads=8"};
     for (const auto& setting : settings_) {
