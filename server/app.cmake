@@ -13,6 +13,7 @@ add_library(rxl_app STATIC
   app/routes.cpp
   app/capture_handlers.cpp
   app/system_handlers.cpp
+  app/ledger_handlers.cpp
   ${RXL_OPENAPI_CPP})
 target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_epcis Boost::json PRIVATE rxl_warnings)
 
