@@ -29,5 +29,5 @@ add_library(rxl_cli STATIC
   cli/epcis_builder.cpp)
 target_link_libraries(rxl_cli PUBLIC rxl_http rxl_ledger Boost::json PRIVATE rxl_warnings)
 
-add_executable(rxledger cli/main.cpp)
-target_link_libraries(rxledger PRIVATE rxl_cli rxl_warnings)
+add_executable(rxledger cli/main.cpp cli/audit_command.cpp)
+target_link_libraries(rxledger PRIVATE rxl_cli rxl_service rxl_warnings)

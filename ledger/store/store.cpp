@@ -316,6 +316,16 @@ std::optional<UnitState> Store::unit(const UnitKey& key) {
     return found.begin()->second;
 }
 
+std::uint64_t Store::count_entries() {
+    pqxx::nontransaction work(connection_->pq);
+    return work.exec("SELECT count(*) FROM entries")[0][0].as<std::uint64_t>();
+}
+
+std::uint64_t Store::count_merkle_nodes(int level) {
+    pqxx::nontransaction work(connection_->pq);
+    return work.exec_params("SELECT count(*) FROM merkle_nodes WHERE level = $1", level)[0][0].as<std::uint64_t>();
+}
+
 std::uint64_t Store::count_units() {
     pqxx::nontransaction work(connection_->pq);
     return work.exec("SELECT count(*) FROM units")[0][0].as<std::uint64_t>();

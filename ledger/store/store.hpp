@@ -60,6 +60,9 @@ public:
     // Reads for handlers
     std::optional<UnitState> unit(const UnitKey& key);
     std::uint64_t count_units();
+    std::uint64_t count_entries();
+    // Stored Merkle nodes at one level (level 0: one per entry).
+    std::uint64_t count_merkle_nodes(int level);
 
 private:
     struct Connection;  // wraps pqxx::connection, kept out of this header

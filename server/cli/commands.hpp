@@ -18,6 +18,7 @@ int capture(const Arguments& arguments);
 int status(const Arguments& arguments);
 int dev_consortium(const Arguments& arguments);
 int demo(const Arguments& arguments);
+int audit(const Arguments& arguments);
 
 // The two signature headers for a body.
 std::vector<http::Header> signature_headers(const Submission& submission);

@@ -16,6 +16,7 @@ void usage() {
   status --node URL [--ca FILE]                    the node's readiness and ledger size
   dev-consortium --dir DIR [--node-url URL]        create a development consortium (keys, tokens, genesis)
   demo --dir DIR --node URL [--ca FILE]            record a small demo supply chain through capture
+  audit --database CONNINFO                        recompute the ledger from the database; name every mismatch
 )";
 }
 
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     if (command == "status") return rxl::cli::status(arguments);
     if (command == "dev-consortium") return rxl::cli::dev_consortium(arguments);
     if (command == "demo") return rxl::cli::demo(arguments);
+    if (command == "audit") return rxl::cli::audit(arguments);
     usage();
     return 2;
 }

@@ -129,3 +129,44 @@ TEST_CASE("checkpoints, entries and proofs verify offline against the node's pub
     REQUIRE(anonymous.ok());
     CHECK(anonymous->status == 401);
 }
+
+TEST_CASE("rxledger audit names every edit made behind the server's back") {
+    TestNode node;
+    node.start();
+    auto client = node.client();
+    auto maker = node.key("acme-pharma");
+    std::string gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 12);
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    for (int d = 0; d < 8; ++d) {
+        auto units = cli::make_units(gtin, fmt::format("T{}x", d), 2);
+        auto body = cli::commission_document(units, "LOT-T", "2030-03-31", node.gln("acme-pharma"), now + d);
+        REQUIRE(cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, maker, 1)->status == 201);
+    }
+    node.stop();
+    std::string rxledger = std::string(RXL_BINARY_DIR) + "/server/rxledger";
+    std::string audit = rxledger + " audit --database '" + node.database().conninfo() + "'";
+    CHECK(rxl::test::run_command(audit).find("clean") != std::string::npos);
+
+    const auto& db = node.database();
+    // The append-only triggers stop an ordinary UPDATE…
+    CHECK_THROWS(db.sql("UPDATE entries SET outcome = 'accepted' WHERE seq = 3"));
+    // …so the attacker, as superuser, switches them off first.
+    db.sql("ALTER TABLE entries DISABLE TRIGGER USER");
+    db.sql("UPDATE entries SET outcome = 'not-custodian' WHERE seq = 3");
+    db.sql("UPDATE entries SET body = overlay(body placing '\\x20'::bytea from 40 for 1) WHERE seq = 5");
+    db.sql(fmt::format("UPDATE units SET lot = 'FORGED' WHERE gtin = '{}' AND serial = 'T1x1'", gtin));
+    db.sql("DELETE FROM events WHERE seq = 7; DELETE FROM entries WHERE seq = 7");
+
+    std::string findings;
+    try {
+        rxl::test::run_command(audit);
+        FAIL("audit reported a tampered database as clean");
+    } catch (const std::exception& error) {
+        findings = error.what();
+    }
+    MESSAGE(findings);
+    CHECK(findings.find("entry 3: the ledger says 'not-custodian' but replaying it gives 'accepted'") != std::string::npos);
+    CHECK(findings.find("entry 5: its stored leaf hash does not match") != std::string::npos);
+    CHECK(findings.find("entry 7: is missing") != std::string::npos);
+    CHECK(findings.find(fmt::format("unit (01){}(21)T1x1: lot is 'FORGED' in the database, 'LOT-T' by replay", gtin)) != std::string::npos);
+}

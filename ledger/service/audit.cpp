@@ -1,0 +1,139 @@
+#include "ledger/service/audit.hpp"
+
+#include <fmt/format.h>
+
+#include "ledger/apply/memory_state.hpp"
+#include "ledger/core/bytes.hpp"
+
+namespace rxl {
+
+namespace {
+
+constexpr std::uint64_t progress_every_entries = 1000;
+constexpr std::size_t unit_compare_chunk = 1000;
+
+std::string unit_label(const UnitKey& key) { return fmt::format("unit (01){}(21){}", key.gtin, key.serial); }
+
+// The submission an entry records, as the orderer handed it to apply.
+OrderedSubmission submission_of(const EntryRecord& entry) {
+    OrderedSubmission ordered;
+    ordered.submission.kind = parse_submission_kind(entry.header.kind).value_or(SubmissionKind::epcis);
+    ordered.submission.submitter = entry.header.submitter;
+    ordered.submission.key_id = entry.header.key_id;
+    ordered.submission.body = entry.body;
+    if (entry.header.signature.size() == ordered.submission.signature.size()) {
+        std::copy(entry.header.signature.begin(), entry.header.signature.end(), ordered.submission.signature.begin());
+    }
+    ordered.ordered_at_ms = entry.header.ordered_at_ms;
+    return ordered;
+}
+
+void check_entry(const EntryRecord& stored, const EntryRecord& replayed, AuditReport& report) {
+    std::string where = fmt::format("entry {}", stored.header.seq);
+    if (entry_leaf_hash(stored.header) != stored.leaf_hash) {
+        report.findings.push_back({where, "its stored leaf hash does not match its stored fields and body: the "
+                                          "entry was edited after it was written"});
+    }
+    if (replayed.header.outcome != stored.header.outcome) {
+        report.findings.push_back({where, fmt::format("the ledger says '{}' but replaying it gives '{}'",
+                                                      stored.header.outcome, replayed.header.outcome)});
+    } else if (replayed.leaf_hash != stored.leaf_hash) {
+        report.findings.push_back({where, "replaying it gives another leaf hash than the one stored"});
+    }
+}
+
+void compare_unit(const UnitState& replayed, const std::optional<UnitState>& stored, AuditReport& report) {
+    std::string where = unit_label(replayed.key);
+    if (!stored) {
+        report.findings.push_back({where, "is missing from the database"});
+        return;
+    }
+    auto differ = [&](const char* field, const std::string& database, const std::string& replay) {
+        if (database != replay) {
+            report.findings.push_back({where, fmt::format("{} is '{}' in the database, '{}' by replay", field, database, replay)});
+        }
+    };
+    differ("lot", stored->lot, replayed.lot);
+    differ("expiry", stored->expiry, replayed.expiry);
+    differ("status", std::string(to_string(stored->status)), std::string(to_string(replayed.status)));
+    differ("custodian", stored->custodian, replayed.custodian);
+    differ("manufacturer", stored->owner, replayed.owner);
+    differ("location", stored->location, replayed.location);
+    differ("container", stored->parent, replayed.parent);
+    differ("destination", stored->destination, replayed.destination);
+    differ("chain link", to_hex(stored->chain_link), to_hex(replayed.chain_link));
+}
+
+void compare_units(store::Store& store, const MemoryState& replayed, AuditReport& report) {
+    std::vector<UnitKey> keys;
+    auto flush = [&] {
+        std::map<UnitKey, UnitState> stored;
+        store.load_units(keys, stored);
+        for (const auto& key : keys) {
+            auto it = stored.find(key);
+            compare_unit(replayed.units().at(key), it == stored.end() ? std::nullopt : std::optional<UnitState>(it->second), report);
+        }
+        keys.clear();
+    };
+    for (const auto& [key, unit] : replayed.units()) {
+        keys.push_back(key);
+        if (keys.size() == unit_compare_chunk) flush();
+    }
+    flush();
+    report.units_checked = replayed.units().size();
+    std::uint64_t stored_count = store.count_units();
+    if (stored_count != replayed.units().size()) {
+        report.findings.push_back({"units", fmt::format("the database holds {} units, the ledger's entries make {}",
+                                                        stored_count, replayed.units().size())});
+    }
+}
+
+}  // namespace
+
+AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint64_t)>& progress) {
+    AuditReport report;
+    store::Head head = store.head();
+    auto genesis = store.entry(0);
+    if (!genesis) {
+        report.findings.push_back({"entry 0", "the genesis entry is missing"});
+        return report;
+    }
+    Registry registry;
+    Applier applier(registry, merkle::TreeAppender());
+    MemoryState replayed;
+    auto first = applier.apply_genesis(genesis->body);
+    if (!first) {
+        report.findings.push_back({"entry 0", "the genesis body no longer parses: " + first.error().detail});
+        return report;
+    }
+    check_entry(*genesis, first->entries.front(), report);
+    replayed.write(*first);
+    std::uint64_t stored_entries = store.count_entries();
+    for (std::uint64_t seq = 1; seq < head.size; ++seq) {
+        auto stored = store.entry(seq);
+        if (!stored) {
+            report.findings.push_back({fmt::format("entry {}", seq), "is missing: the ledger has a hole here"});
+            continue;  // the replay now runs one behind; later sequence numbers will differ too
+        }
+        BatchResult result = applier.apply({submission_of(*stored)}, replayed);
+        replayed.write(result);
+        if (!result.entries.empty()) check_entry(*stored, result.entries.front(), report);
+        if (progress && seq % progress_every_entries == 0) progress(seq);
+    }
+    report.entries_checked = head.size;
+    report.replayed_root = applier.root();
+    if (stored_entries != head.size) {
+        report.findings.push_back({"entries", fmt::format("the database holds {} entries, the ledger head says {}", stored_entries, head.size)});
+    }
+    if (applier.root() != head.root) {
+        report.findings.push_back({"ledger head", "the stored root differs from the root of the replayed entries"});
+    }
+    if (head.size > 0 && store.count_merkle_nodes(0) == head.size &&
+        merkle::root_at(head.size, [&](merkle::NodeId node) { return store.read_node(node); }) != applier.root()) {
+        report.findings.push_back({"merkle tree", "the stored tree nodes give another root than the replayed entries"});
+    }
+    compare_units(store, replayed, report);
+    return report;
+}
+
+}  // namespace rxl

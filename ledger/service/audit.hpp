@@ -1,0 +1,35 @@
+// Audit: recomputes the ledger from the database alone and names whatever does not match.
+//
+// Every entry is replayed through the same apply code (the genesis from entry 0, then each entry's
+// signed submission at its ordering time) into the in-memory twin of the store. That re-checks every
+// signature and every custody rule, and recomputes every leaf hash, the Merkle root, every unit's
+// state and chain link. An edit made behind the server's back — a body byte, an outcome, a deleted
+// row, a unit's lot — shows up as a difference between what is stored and what the replay derives.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ledger/store/store.hpp"
+
+namespace rxl {
+
+struct AuditFinding {
+    std::string where;  // "entry 17", "unit (01)09506000134352(21)ABC", "ledger head", "merkle tree"
+    std::string what;   // a sentence
+};
+
+struct AuditReport {
+    std::uint64_t entries_checked = 0;
+    std::uint64_t units_checked = 0;
+    Hash replayed_root{};
+    std::vector<AuditFinding> findings;
+    bool clean() const { return findings.empty(); }
+};
+
+// `progress` (may be empty) is called with the number of entries replayed so far, now and then.
+AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint64_t)>& progress = {});
+
+}  // namespace rxl
