@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,6 +141,8 @@ void TestNode::start() {
     std::fflush(stderr);
     pid_ = ::fork();
     if (pid_ == 0) {
+        // If the test process dies (a crash, a killed ctest), its server dies with it: no orphans.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         std::freopen(log.c_str(), "a", stderr);
         std::freopen(log.c_str(), "a", stdout);
         std::vector<char*> argv;
