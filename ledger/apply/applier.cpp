@@ -13,25 +13,8 @@ namespace json = boost::json;
 
 namespace {
 
-std::string kind_name(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::invalid_input: return "invalid_input";
-        case ErrorKind::unauthenticated: return "unauthenticated";
-        case ErrorKind::forbidden: return "forbidden";
-        case ErrorKind::not_found: return "not_found";
-        case ErrorKind::method_not_allowed: return "method_not_allowed";
-        case ErrorKind::conflict: return "conflict";
-        case ErrorKind::too_large: return "too_large";
-        case ErrorKind::unsupported_media_type: return "unsupported_media_type";
-        case ErrorKind::rule_violation: return "rule_violation";
-        case ErrorKind::unavailable: return "unavailable";
-        case ErrorKind::internal: return "internal";
-    }
-    return "internal";
-}
-
 std::string rejection_detail(const Error& error) {
-    json::object detail{{"kind", kind_name(error.kind)}, {"detail", error.detail}};
+    json::object detail{{"kind", to_string(error.kind)}, {"detail", error.detail}};
     if (!error.pointer.empty()) detail["pointer"] = error.pointer;
     return json::serialize(detail);
 }
@@ -120,6 +103,24 @@ Result<BatchResult> Applier::apply_genesis(const std::string& genesis_json) {
     return result;
 }
 
+Result<DocumentOutcome> Applier::decide(const OrderedSubmission& ordered, WorkingState& state) {
+    const Submission& submission = ordered.submission;
+    auto participant = authenticate(submission, registry_);
+    if (!participant) return participant.error();
+    if (submission.kind != SubmissionKind::epcis) {
+        return make_error(ErrorKind::rule_violation, "unsupported-kind",
+                          "submissions of kind " + std::string(to_string(submission.kind)) + " are not accepted yet");
+    }
+    std::shared_ptr<const epcis::Document> document = submission.parsed_document;
+    if (!document) {  // ordered by another node, or replayed by the audit: parse it here
+        auto parsed = epcis::parse_document(submission.body);
+        if (!parsed) return parsed.error();
+        document = std::make_shared<const epcis::Document>(std::move(parsed).value());
+    }
+    ApplyContext context{registry_, **participant, tree_.size(), ordered.ordered_at_ms};
+    return apply_epcis_document(*document, context, state);
+}
+
 void Applier::apply_one(const OrderedSubmission& ordered, WorkingState& state, BatchResult& result,
                         std::map<Hash, SubmissionAnswer>& seen_in_batch, StateReader& reader) {
     const Submission& submission = ordered.submission;
@@ -138,23 +139,7 @@ void Applier::apply_one(const OrderedSubmission& ordered, WorkingState& state, B
     std::string outcome(outcome_accepted);
     std::string detail;
     DocumentOutcome document_outcome;
-    auto participant = authenticate(submission, registry_);
-    Result<DocumentOutcome> applied = participant ? Result<DocumentOutcome>(DocumentOutcome{}) : participant.error();
-    if (participant && submission.kind == SubmissionKind::epcis) {
-        std::shared_ptr<const epcis::Document> document = submission.parsed_document;
-        if (!document) {
-            auto parsed = epcis::parse_document(submission.body);
-            applied = parsed ? Result<DocumentOutcome>(DocumentOutcome{}) : parsed.error();
-            if (parsed) document = std::make_shared<const epcis::Document>(std::move(parsed).value());
-        }
-        if (document) {
-            ApplyContext context{registry_, **participant, tree_.size(), ordered.ordered_at_ms};
-            applied = apply_epcis_document(*document, context, state);
-        }
-    } else if (participant) {
-        applied = make_error(ErrorKind::rule_violation, "unsupported-kind",
-                             "submissions of kind " + std::string(to_string(submission.kind)) + " are not accepted yet");
-    }
+    Result<DocumentOutcome> applied = decide(ordered, state);
     if (applied) {
         document_outcome = std::move(applied).value();
         detail = accepted_detail(document_outcome.events);

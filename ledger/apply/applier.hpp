@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ledger/apply/entry.hpp"
+#include "ledger/apply/epcis_rules.hpp"
 #include "ledger/apply/registry.hpp"
 #include "ledger/apply/state.hpp"
 #include "ledger/apply/submission.hpp"
@@ -67,6 +68,8 @@ public:
     BatchResult apply(const std::vector<OrderedSubmission>& batch, StateReader& reader);
 
 private:
+    // The outcome of one submission against the state: authenticate, parse if needed, apply the rules.
+    Result<DocumentOutcome> decide(const OrderedSubmission& ordered, WorkingState& state);
     EntryRecord make_entry(const OrderedSubmission& ordered, const Hash& id, std::string outcome, std::string detail);
     void apply_one(const OrderedSubmission& ordered, WorkingState& state, BatchResult& result,
                    std::map<Hash, SubmissionAnswer>& seen_in_batch, StateReader& reader);

@@ -6,7 +6,9 @@
 // the fault sits in a JSON document, a JSON pointer to it.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -34,6 +36,10 @@ struct Error {
     std::string detail;   // a sentence naming what is wrong
     std::string pointer;  // JSON pointer to the offending field, or empty
 };
+
+// The stable spelling of a kind ("rule_violation"), as stored in a rejected entry's detail.
+std::string_view to_string(ErrorKind kind);
+std::optional<ErrorKind> parse_error_kind(std::string_view text);
 
 inline Error make_error(ErrorKind kind, std::string code, std::string detail, std::string pointer = {}) {
     return Error{kind, std::move(code), std::move(detail), std::move(pointer)};

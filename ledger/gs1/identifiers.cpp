@@ -7,6 +7,8 @@
 
 #include "ledger/gs1/identifiers.hpp"
 
+#include "ledger/core/limits.hpp"
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -22,7 +24,9 @@ constexpr std::size_t sscc_digits = 18;
 constexpr std::size_t gln_digits = 13;
 constexpr std::size_t company_prefix_digits_min = 6;
 constexpr std::size_t company_prefix_digits_max = 12;
-constexpr std::size_t serial_chars_max = 20;  // AI 21, AI 10 and AI 254 all allow up to 20 characters
+// AI 21 (serial), AI 10 (lot) and AI 254 (GLN extension) all allow up to 20 characters.
+constexpr std::size_t serial_chars_max = limits::serial_chars_max;
+static_assert(limits::lot_chars_max == limits::serial_chars_max);
 
 Error bad_identifier(std::string detail) {
     return make_error(ErrorKind::invalid_input, "bad-identifier", std::move(detail));

@@ -23,6 +23,4 @@ std::string text_array(const std::vector<std::string>& values, bool null_if_empt
     return out;
 }
 
-std::string hex_text(std::span<const unsigned char> bytes) { return to_hex(bytes); }
-
 }  // namespace rxl::store

@@ -12,7 +12,4 @@ namespace rxl::store {
 // written as NULL when null_if_empty is set.
 std::string text_array(const std::vector<std::string>& values, bool null_if_empty = false);
 
-// Bytes as the hex text that decode($n, 'hex') reads.
-std::string hex_text(std::span<const unsigned char> bytes);
-
 }  // namespace rxl::store

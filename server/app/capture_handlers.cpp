@@ -46,11 +46,8 @@ Result<Submission> read_signed_submission(const http::Request& request, Submissi
 
 ErrorKind kind_of_rejection(const json::object& detail) {
     const json::value* kind = detail.if_contains("kind");
-    std::string_view name = kind != nullptr && kind->is_string() ? std::string_view(kind->as_string()) : "";
-    if (name == "conflict") return ErrorKind::conflict;
-    if (name == "unauthenticated") return ErrorKind::unauthenticated;
-    if (name == "invalid_input") return ErrorKind::invalid_input;
-    return ErrorKind::rule_violation;
+    auto parsed = kind != nullptr && kind->is_string() ? parse_error_kind(kind->as_string()) : std::nullopt;
+    return parsed.value_or(ErrorKind::rule_violation);
 }
 
 json::object entry_fields(const SubmissionAnswer& answer) {

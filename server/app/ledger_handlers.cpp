@@ -99,10 +99,9 @@ http::Response get_entry(App& app, const http::Request& request) {
     std::uint64_t seq = 0;
     std::string_view text = request.path_param("seq");
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
-    if (error != std::errc() || end != text.data() + text.size() || seq >= app.ledger.size()) {
-        return http::problem(make_error(ErrorKind::not_found, "entry-not-found", "no entry with that sequence number"));
-    }
-    auto entry = app.ledger.with_store([&](store::Store& store) { return store.entry(seq); });
+    bool committed = error == std::errc() && end == text.data() + text.size() && seq < app.ledger.size();
+    auto entry = committed ? app.ledger.with_store([&](store::Store& store) { return store.entry(seq); })
+                           : std::optional<EntryRecord>();
     if (!entry) return http::problem(make_error(ErrorKind::not_found, "entry-not-found", "no entry with that sequence number"));
     return http::Response::json(200, json::serialize(entry_json(*entry)));
 }

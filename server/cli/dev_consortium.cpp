@@ -1,7 +1,10 @@
 // `rxledger dev-consortium` and `rxledger demo`: a development consortium and a demo supply chain.
+#include <openssl/rand.h>
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -36,8 +39,8 @@ constexpr DevParticipant dev_participants[] = {
 };
 
 std::string random_token() {
-    PrivateKey entropy = PrivateKey::generate();  // OpenSSL's CSPRNG, through a throwaway key
-    Hash bytes = sha256(entropy.to_pem());
+    std::array<unsigned char, 32> bytes{};
+    RXL_ASSERT(RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) == 1);
     return "rxl_dev_" + to_hex(bytes);
 }
 

@@ -1,5 +1,7 @@
 #include "tests/support/test_node.hpp"
 
+#include "tests/support/tls.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -105,10 +107,7 @@ TestNode::TestNode(std::vector<std::string> settings) : settings_(std::move(sett
     run_command(fmt::format("{} dev-consortium --dir {} --node-url https://127.0.0.1:{}", binary("rxledger").string(),
                             dir_.string(), port_));
     fs::create_directories(dir_ / "tls");
-    run_command(fmt::format(
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -keyout {0}/tls/key.pem "
-        "-out {0}/tls/cert.pem -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1",
-        dir_.string()));
+    certificate_ = make_self_signed_certificate(dir_ / "tls", "localhost");
 }
 
 TestNode::~TestNode() {
@@ -123,8 +122,8 @@ void TestNode::start() {
         binary("rxledgerd").string(),
         "--set", "listen_address=127.0.0.1",
         "--set", fmt::format("port={}", port_),
-        "--set", "tls_certificate=" + (dir_ / "tls/cert.pem").string(),
-        "--set", "tls_private_key=" + (dir_ / "tls/key.pem").string(),
+        "--set", "tls_certificate=" + certificate_.certificate_file.string(),
+        "--set", "tls_private_key=" + certificate_.private_key_file.string(),
         "--set", "database=" + database_.conninfo(),
         "--set", "genesis=" + (dir_ / "consortium.json").string(),
         "--set", "tokens=" + (dir_ / "token-hashes.json").string(),
@@ -187,7 +186,7 @@ void TestNode::kill9() {
 
 http::HttpsClient TestNode::client(std::uint32_t timeout_ms) const {
     http::ClientOptions options;
-    options.ca_file = (dir_ / "tls/cert.pem").string();
+    options.ca_file = certificate_.certificate_file.string();
     options.timeout_ms = timeout_ms;
     return http::HttpsClient("127.0.0.1", port_, options);
 }

@@ -13,6 +13,7 @@
 
 #include "server/cli/key_file.hpp"
 #include "server/http/client.hpp"
+#include "tests/support/tls.hpp"
 
 namespace rxl::test {
 
@@ -57,6 +58,7 @@ public:
 private:
     TestDatabase database_;
     std::filesystem::path dir_;
+    TestCertificate certificate_;
     std::vector<std::string> settings_;
     std::uint16_t port_ = 0;
     pid_t pid_ = -1;
