@@ -14,6 +14,7 @@ add_library(rxl_app STATIC
   app/capture_handlers.cpp
   app/system_handlers.cpp
   app/ledger_handlers.cpp
+  app/unit_handlers.cpp
   ${RXL_OPENAPI_CPP})
 target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_epcis Boost::json PRIVATE rxl_warnings)
 
@@ -29,5 +30,5 @@ add_library(rxl_cli STATIC
   cli/epcis_builder.cpp)
 target_link_libraries(rxl_cli PUBLIC rxl_http rxl_ledger Boost::json PRIVATE rxl_warnings)
 
-add_executable(rxledger cli/main.cpp cli/audit_command.cpp)
+add_executable(rxledger cli/main.cpp cli/audit_command.cpp cli/receipt_command.cpp)
 target_link_libraries(rxledger PRIVATE rxl_cli rxl_service rxl_warnings)

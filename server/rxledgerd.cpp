@@ -89,17 +89,21 @@ int main(int argc, char** argv) {
     auto node_key = PrivateKey::from_pem(node_pem);
     if (!node_key) return fail(config->node_key_file + ": " + node_key.error().detail);
 
-    auto ledger = LedgerService::open({config->database, genesis, config->read_connections});
+    LedgerServiceConfig ledger_config;
+    ledger_config.database = config->database;
+    ledger_config.genesis_json = genesis;
+    ledger_config.read_connections = config->read_connections;
+    ledger_config.node_id = config->node_id;
+    ledger_config.node_key = std::make_shared<const PrivateKey>(std::move(node_key).value());
+    ledger_config.startup_audit = config->startup_audit == "checkpoint" ? StartupAudit::checkpoint : StartupAudit::full;
+    ledger_config.checkpoint_every_entries = config->checkpoint_every_entries;
+    ledger_config.checkpoint_every = std::chrono::milliseconds(config->checkpoint_every_ms);
+    auto ledger = LedgerService::open(std::move(ledger_config));
     if (!ledger) return fail(ledger.error().detail);
-    const NodeInfo* listed = (*ledger)->registry()->find_node(config->node_id);
-    if (listed == nullptr || listed->public_key != node_key->public_key()) {
-        return fail("node " + config->node_id + " is not in the genesis file with this node key's public key");
-    }
-    app::NodeIdentity identity{config->node_id, (*ledger)->consortium() + "/" + config->node_id, std::move(node_key).value()};
     (*ledger)->start();
 
     http::Metrics metrics;
-    app::App application{**ledger, tokens, metrics, identity, config->commit_wait_timeout_ms, config->http.body_bytes_max};
+    app::App application{**ledger, tokens, metrics, config->commit_wait_timeout_ms, config->http.body_bytes_max};
     app::register_ledger_metrics(application);
     http::Router router = app::make_router(application);
 

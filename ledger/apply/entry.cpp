@@ -1,6 +1,8 @@
 #include "ledger/apply/entry.hpp"
 
+#include <algorithm>
 #include <array>
+#include <span>
 
 #include "ledger/core/assert.hpp"
 
@@ -19,7 +21,67 @@ void put_text(Bytes& out, std::string_view text) {
     put_u16(out, text.size());
     out.insert(out.end(), text.begin(), text.end());
 }
+// Reads the encoding front to back; any read past the end leaves `ok` false.
+struct Reader {
+    std::span<const std::uint8_t> data;
+    std::size_t at = 0;
+    bool ok = true;
+
+    std::span<const std::uint8_t> take(std::size_t count) {
+        if (!ok || data.size() - at < count) {
+            ok = false;
+            return {};
+        }
+        auto out = data.subspan(at, count);
+        at += count;
+        return out;
+    }
+    std::uint64_t u64() {
+        std::uint64_t value = 0;
+        for (auto byte : take(8)) value = (value << 8) | byte;
+        return value;
+    }
+    std::size_t u16() {
+        std::size_t value = 0;
+        for (auto byte : take(2)) value = (value << 8) | byte;
+        return value;
+    }
+    Hash hash() {
+        Hash out{};
+        auto bytes = take(out.size());
+        if (ok) std::copy(bytes.begin(), bytes.end(), out.begin());
+        return out;
+    }
+    std::string text() {
+        auto bytes = take(u16());
+        return std::string(bytes.begin(), bytes.end());
+    }
+};
+
 }  // namespace
+
+Result<EntryHeader> decode_entry(std::span<const std::uint8_t> data) {
+    static constexpr std::array<std::uint8_t, 5> magic{'R', 'X', 'L', 'E', 0x01};
+    if (data.size() < magic.size() || !std::equal(magic.begin(), magic.end(), data.begin())) {
+        return make_error(ErrorKind::invalid_input, "bad-entry", "the leaf data is not an rxledger entry (version 1)");
+    }
+    Reader in{data, magic.size()};
+    EntryHeader entry;
+    entry.seq = in.u64();
+    entry.ordered_at_ms = static_cast<std::int64_t>(in.u64());
+    entry.submission_id = in.hash();
+    entry.kind = in.text();
+    entry.submitter = in.text();
+    entry.key_id = in.text();
+    entry.body_sha256 = in.hash();
+    auto signature = in.take(in.u16());
+    entry.signature.assign(signature.begin(), signature.end());
+    entry.outcome = in.text();
+    if (!in.ok || in.at != data.size()) {
+        return make_error(ErrorKind::invalid_input, "bad-entry", "the leaf data is truncated or has bytes after the entry");
+    }
+    return entry;
+}
 
 Bytes encode_entry(const EntryHeader& entry) {
     Bytes out;

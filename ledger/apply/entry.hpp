@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "ledger/apply/submission.hpp"
@@ -40,6 +41,9 @@ struct EntryHeader {
 };
 
 Bytes encode_entry(const EntryHeader& entry);
+// The inverse of encode_entry, for checking leaf data offline (receipts); "bad-entry" if the bytes are not
+// exactly one version-1 entry.
+Result<EntryHeader> decode_entry(std::span<const std::uint8_t> data);
 // The Merkle leaf hash of an entry: SHA-256(0x00 ‖ encode_entry(entry)).
 Hash entry_leaf_hash(const EntryHeader& entry);
 

@@ -4,6 +4,7 @@
 
 #include "ledger/apply/memory_state.hpp"
 #include "ledger/core/bytes.hpp"
+#include "ledger/merkle/checkpoint.hpp"
 
 namespace rxl {
 
@@ -88,6 +89,48 @@ void compare_units(store::Store& store, const MemoryState& replayed, AuditReport
     }
 }
 
+// The stored checkpoints with valid node signatures, by size; a bad one is a finding.
+std::map<std::uint64_t, Hash> signed_roots(store::Store& store, const std::string& consortium, const Registry& registry,
+                                           std::uint64_t ledger_size, AuditReport& report) {
+    std::vector<merkle::VerifierKey> keys;
+    for (const auto& node : registry.nodes()) {
+        if (auto key = merkle::make_verifier_key(consortium + "/" + node.id, node.public_key)) keys.push_back(*key);
+    }
+    std::map<std::uint64_t, Hash> roots;
+    for (const auto& stored : store.checkpoints()) {
+        std::string where = fmt::format("checkpoint {}", stored.size);
+        auto verified = merkle::verify_checkpoint(stored.note, keys);
+        if (!verified) {
+            report.findings.push_back({where, "carries no valid node signature: " + verified.error().detail});
+            continue;
+        }
+        const auto& checkpoint = verified->checkpoint;
+        if (checkpoint.origin != consortium + "/ledger" || checkpoint.size != stored.size || checkpoint.root != stored.root) {
+            report.findings.push_back({where, "its row differs from the signed note it holds"});
+            continue;
+        }
+        if (checkpoint.size > ledger_size) {
+            report.findings.push_back({where, fmt::format("was signed at size {}, but the ledger head says {}: entries "
+                                                          "were removed", checkpoint.size, ledger_size)});
+            continue;
+        }
+        roots.emplace(checkpoint.size, checkpoint.root);
+    }
+    return roots;
+}
+
+void check_signed_root(const std::map<std::uint64_t, Hash>& roots, std::uint64_t size, const Hash& replayed,
+                       AuditReport& report) {
+    auto it = roots.find(size);
+    if (it == roots.end()) return;
+    ++report.checkpoints_checked;
+    if (it->second != replayed) {
+        report.findings.push_back({fmt::format("checkpoint {}", size),
+                                   "the node signed another root at this size than the replayed entries give: history "
+                                   "before it was changed"});
+    }
+}
+
 }  // namespace
 
 AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint64_t)>& progress) {
@@ -108,6 +151,10 @@ AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint
     }
     check_entry(*genesis, first->entries.front(), report);
     replayed.write(*first);
+    auto genesis_file = parse_genesis(genesis->body);
+    RXL_ASSERT(static_cast<bool>(genesis_file));  // apply_genesis parsed it just now
+    auto roots = signed_roots(store, genesis_file->consortium, registry, head.size, report);
+    check_signed_root(roots, 1, applier.root(), report);
     std::uint64_t stored_entries = store.count_entries();
     for (std::uint64_t seq = 1; seq < head.size; ++seq) {
         auto stored = store.entry(seq);
@@ -118,6 +165,7 @@ AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint
         BatchResult result = applier.apply({submission_of(*stored)}, replayed);
         replayed.write(result);
         if (!result.entries.empty()) check_entry(*stored, result.entries.front(), report);
+        check_signed_root(roots, seq + 1, applier.root(), report);
         if (progress && seq % progress_every_entries == 0) progress(seq);
     }
     report.entries_checked = head.size;

@@ -2,13 +2,25 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 
+#include "ledger/core/bytes.hpp"
 #include "ledger/epcis/document.hpp"
 #include "ledger/orderer/in_process_orderer.hpp"
+#include "ledger/service/audit.hpp"
 
 namespace rxl {
+
+std::string_view to_string(WriteState state) {
+    switch (state) {
+        case WriteState::checking: return "checking";
+        case WriteState::open: return "open";
+        case WriteState::refused: return "refused";
+    }
+    return "unknown";
+}
 
 struct LedgerService::Waiter {
     std::promise<SubmissionAnswer> promise;
@@ -49,6 +61,12 @@ Status LedgerService::open_ledger() {
     auto genesis = parse_genesis(config_.genesis_json);
     if (!genesis) return genesis.error();
     consortium_ = genesis->consortium;
+    RXL_ASSERT_MSG(config_.node_key != nullptr, "a ledger service needs its node key");
+    auto listed = std::find_if(genesis->nodes.begin(), genesis->nodes.end(), [&](const NodeInfo& node) { return node.id == config_.node_id; });
+    if (listed == genesis->nodes.end() || listed->public_key != config_.node_key->public_key()) {
+        return make_error(ErrorKind::invalid_input, "unknown-node",
+                          "node " + config_.node_id + " is not in the genesis file with this node key's public key");
+    }
     auto store = store::Store::connect(config_.database);
     if (!store) return store.error();
     apply_store_ = std::move(store).value();
@@ -63,7 +81,11 @@ Status LedgerService::open_ledger() {
         applier_ = std::make_unique<Applier>(registry_, merkle::TreeAppender());
         auto first = applier_->apply_genesis(config_.genesis_json);
         if (!first) return first.error();
-        apply_store_->write_batch(*first);
+        auto note = sign_checkpoint(first->size, first->root);
+        if (!note) return note.error();
+        store::StoredCheckpoint checkpoint{first->size, first->root, std::move(note).value()};
+        apply_store_->write_batch(*first, &checkpoint);
+        last_checkpoint_size_ = first->size;
         apply_store_->write_nodes(registry_);
     } else {
         auto entry0 = apply_store_->entry(0);
@@ -75,11 +97,11 @@ Status LedgerService::open_ledger() {
         registry_ = apply_store_->load_registry();
         merkle::TreeAppender tree(head.size, [&](merkle::NodeId node) { return apply_store_->read_node(node); });
         if (tree.root() != head.root) {
-            return make_error(ErrorKind::internal, "root-mismatch",
-                              "the Merkle root recomputed from stored nodes differs from the stored head: the "
-                              "database was changed behind the server's back; run `rxledger audit`");
+            refuse_writes("the Merkle root recomputed from stored nodes differs from the stored head: the database "
+                          "was changed behind the server's back; run `rxledger audit`");
         }
         applier_ = std::make_unique<Applier>(registry_, std::move(tree));
+        check_latest_checkpoint();
     }
     head = apply_store_->head();
     orderer_ = std::make_unique<InProcessOrderer>(config_.queue_submissions_max, head.last_ordered_at_ms);
@@ -91,13 +113,119 @@ Status LedgerService::open_ledger() {
 
 void LedgerService::start() {
     RXL_ASSERT(!apply_thread_.joinable());
-    apply_thread_ = std::thread([this] { apply_loop(); });
+    apply_thread_ = std::thread([this] {
+        if (config_.startup_audit == StartupAudit::full) run_startup_audit();
+        {
+            std::lock_guard lock(integrity_mutex_);
+            if (integrity_.state == WriteState::refused) return;  // reads only, until an operator steps in
+            integrity_.state = WriteState::open;
+            integrity_.checked_size = size_.load();
+        }
+        apply_loop();
+    });
 }
 
 void LedgerService::stop() {
     if (stopping_.exchange(true)) return;
     if (orderer_) orderer_->close();
     if (apply_thread_.joinable()) apply_thread_.join();
+    // Leave a signed checkpoint at the size the node stops at, so the next start checks all of it.
+    if (integrity().state == WriteState::open && applier_ && applier_->size() > last_checkpoint_size_) {
+        try {
+            if (auto note = sign_checkpoint(applier_->size(), applier_->root())) {
+                apply_store_->write_checkpoint({applier_->size(), applier_->root(), std::move(note).value()});
+            }
+        } catch (const std::exception& error) {
+            std::fprintf(stderr, "rxledgerd: could not store the final checkpoint: %s\n", error.what());
+        }
+    }
+}
+
+Result<std::string> LedgerService::sign_checkpoint(std::uint64_t size, const Hash& root) const {
+    return merkle::sign_checkpoint({consortium_ + "/ledger", size, root, {}}, key_name(), *config_.node_key);
+}
+
+std::vector<merkle::VerifierKey> LedgerService::node_verifier_keys() const {
+    std::vector<merkle::VerifierKey> keys;
+    auto snapshot = registry();
+    const Registry& current = snapshot ? *snapshot : registry_;  // during open, before the first snapshot
+    for (const auto& node : current.nodes()) {
+        if (auto key = merkle::make_verifier_key(consortium_ + "/" + node.id, node.public_key)) keys.push_back(*key);
+    }
+    return keys;
+}
+
+Integrity LedgerService::integrity() const {
+    std::lock_guard lock(integrity_mutex_);
+    return integrity_;
+}
+
+void LedgerService::refuse_writes(std::string reason) {
+    std::fprintf(stderr, "rxledgerd: ALARM: writes refused: %s\n", reason.c_str());
+    std::fflush(stderr);
+    std::lock_guard lock(integrity_mutex_);
+    if (integrity_.state == WriteState::refused) return;  // keep the first reason
+    integrity_.state = WriteState::refused;
+    integrity_.reason = std::move(reason);
+}
+
+void LedgerService::check_latest_checkpoint() {
+    auto latest = apply_store_->latest_checkpoint();
+    if (!latest) return;  // a ledger from before checkpoints were stored
+    last_checkpoint_size_ = latest->size;
+    store::Head head = apply_store_->head();
+    auto keys = node_verifier_keys();
+    auto verified = merkle::verify_checkpoint(latest->note, keys);
+    if (!verified) {
+        refuse_writes(fmt::format("the stored checkpoint at size {} does not carry a valid node signature: {}",
+                                  latest->size, verified.error().detail));
+        return;
+    }
+    const auto& checkpoint = verified->checkpoint;
+    if (checkpoint.origin != consortium_ + "/ledger" || checkpoint.size != latest->size || checkpoint.root != latest->root) {
+        refuse_writes(fmt::format("the stored checkpoint row at size {} differs from the signed note it holds", latest->size));
+        return;
+    }
+    if (checkpoint.size > head.size) {
+        refuse_writes(fmt::format("the node signed a checkpoint at size {} but the database holds only {} entries: "
+                                  "entries were removed", checkpoint.size, head.size));
+        return;
+    }
+    Hash stored = merkle::root_at(checkpoint.size, [&](merkle::NodeId node) { return apply_store_->read_node(node); });
+    if (stored != checkpoint.root) {
+        refuse_writes(fmt::format("the stored Merkle tree gives another root at size {} than the node signed: the "
+                                  "database was changed behind the server's back; run `rxledger audit`", checkpoint.size));
+    }
+}
+
+void LedgerService::run_startup_audit() {
+    try {
+        auto auditor = store::Store::connect(config_.database);
+        if (!auditor) {
+            refuse_writes("the start-up audit cannot connect to the database: " + auditor.error().detail);
+            return;
+        }
+        AuditReport report = audit_ledger(**auditor);
+        if (!report.clean()) {
+            const auto& first = report.findings.front();
+            refuse_writes(fmt::format("the start-up audit found {} mismatch(es); first: {} {}; run `rxledger audit`",
+                                      report.findings.size(), first.where, first.what));
+        }
+    } catch (const std::exception& error) {
+        refuse_writes(fmt::format("the start-up audit failed: {}", error.what()));
+    }
+}
+
+std::optional<store::StoredCheckpoint> LedgerService::due_checkpoint(const BatchResult& result) {
+    auto now = std::chrono::steady_clock::now();
+    bool crossed = config_.checkpoint_every_entries > 0 &&
+                   result.size / config_.checkpoint_every_entries > last_checkpoint_size_ / config_.checkpoint_every_entries;
+    if (!crossed && now - last_checkpoint_time_ < config_.checkpoint_every) return std::nullopt;
+    auto note = sign_checkpoint(result.size, result.root);
+    RXL_ASSERT_MSG(static_cast<bool>(note), "the node cannot sign its own checkpoint");
+    last_checkpoint_size_ = result.size;
+    last_checkpoint_time_ = now;
+    return store::StoredCheckpoint{result.size, result.root, std::move(note).value()};
 }
 
 std::shared_ptr<const Registry> LedgerService::registry() const {
@@ -130,6 +258,13 @@ Result<SubmissionAnswer> LedgerService::submit(Submission submission, std::chron
     Hash id = submission_id(submission);
     if (auto prior = with_store([&](store::Store& store) { return store.find_submission(id); })) {
         return SubmissionAnswer{id, prior->seq, prior->outcome, prior->detail_json, prior->leaf_hash, true};
+    }
+    if (Integrity now = integrity(); now.state != WriteState::open) {
+        if (now.state == WriteState::checking) {
+            return make_error(ErrorKind::unavailable, "ledger-checking",
+                              "the node is checking its ledger after a start and takes writes when that is done; retry shortly");
+        }
+        return make_error(ErrorKind::unavailable, "writes-refused", "the node refuses writes: " + now.reason);
     }
     auto waiter = std::make_shared<Waiter>();
     auto answer = waiter->promise.get_future();
@@ -176,7 +311,8 @@ void LedgerService::apply_loop() {
         BatchResult result;
         try {
             result = applier_->apply(batch, *apply_store_);
-            apply_store_->write_batch(result);
+            auto checkpoint = due_checkpoint(result);
+            apply_store_->write_batch(result, checkpoint ? &*checkpoint : nullptr);
         } catch (const std::exception& error) {
             // The database failed mid-batch: nothing of it was committed, and no client was answered.
             // Continuing would let this process's in-memory registry and tree drift from the database,

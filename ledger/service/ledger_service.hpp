@@ -16,20 +16,35 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "ledger/apply/applier.hpp"
 #include "ledger/core/limits.hpp"
+#include "ledger/merkle/checkpoint.hpp"
 #include "ledger/orderer/orderer.hpp"
 #include "ledger/store/store.hpp"
 
 namespace rxl {
 
+// What the node checks before it takes writes.
+enum class StartupAudit {
+    full,        // replay every entry (rxledger audit) before taking writes; reads are served meanwhile
+    checkpoint,  // only the latest signed checkpoint against the stored tree (for very large ledgers)
+};
+
 struct LedgerServiceConfig {
     std::string database;        // libpq connection string
     std::string genesis_json;    // the consortium's genesis file, byte-exact
+    std::string node_id;         // this node, as the genesis lists it
+    std::shared_ptr<const PrivateKey> node_key;  // the key the genesis lists for node_id; signs checkpoints
+    StartupAudit startup_audit = StartupAudit::full;
+    // A signed checkpoint is stored with the batch that crosses a multiple of this size, and with any
+    // batch that comes this long after the last one stored.
+    std::uint64_t checkpoint_every_entries = 1000;
+    std::chrono::milliseconds checkpoint_every{10'000};
     std::size_t read_connections = 4;
     std::size_t batch_submissions_max = limits::apply_batch_submissions_max;
     std::size_t queue_submissions_max = limits::orderer_queue_submissions_max;
@@ -43,6 +58,20 @@ struct ApplyStats {
     std::atomic<std::uint64_t> largest_batch_size{0};
 };
 
+// Whether the node takes writes, and why not.
+enum class WriteState {
+    checking,  // the start-up audit is running
+    open,
+    refused,   // the database does not match the ledger's own proofs: writes would build on tampered state
+};
+std::string_view to_string(WriteState state);
+
+struct Integrity {
+    WriteState state = WriteState::checking;
+    std::string reason;            // why writes are refused, a sentence; empty otherwise
+    std::uint64_t checked_size = 0;  // ledger size the start-up check covered
+};
+
 class LedgerService {
 public:
     // Connects, migrates, records the genesis as entry 0 on an empty ledger (or checks that entry 0 is
@@ -50,7 +79,7 @@ public:
     static Result<std::unique_ptr<LedgerService>> open(LedgerServiceConfig config);
     ~LedgerService();
 
-    // Starts the apply thread with the in-process orderer.
+    // Starts the apply thread with the in-process orderer, after the start-up audit (config.startup_audit).
     void start();
     // Stops taking submissions, applies what is queued, and joins the apply thread.
     void stop();
@@ -68,6 +97,14 @@ public:
     std::uint64_t size() const { return size_.load(); }
     Hash root() const;
     const std::string& consortium() const { return consortium_; }
+    const std::string& node_id() const { return config_.node_id; }
+    // "<consortium>/<node id>": the name in this node's checkpoint signatures.
+    std::string key_name() const { return consortium_ + "/" + config_.node_id; }
+    // A checkpoint over (size, root) as a signed note, signed with the node key.
+    Result<std::string> sign_checkpoint(std::uint64_t size, const Hash& root) const;
+    // The verifier keys of the consortium's nodes, for checking checkpoints.
+    std::vector<merkle::VerifierKey> node_verifier_keys() const;
+    Integrity integrity() const;
     std::size_t queued() const { return orderer_ ? orderer_->queued() : 0; }
     const ApplyStats& stats() const { return stats_; }
 
@@ -92,6 +129,12 @@ private:
     Status open_ledger();
     Lease borrow();
     void apply_loop();
+    // Latest stored checkpoint against the stored tree; a failure refuses writes.
+    void check_latest_checkpoint();
+    void run_startup_audit();
+    void refuse_writes(std::string reason);
+    // The checkpoint to store with a batch that reaches `size`, if the policy asks for one now.
+    std::optional<store::StoredCheckpoint> due_checkpoint(const BatchResult& result);
     void answer_waiters(const std::vector<OrderedSubmission>& batch, const BatchResult& result);
 
     LedgerServiceConfig config_;
@@ -104,6 +147,11 @@ private:
     std::atomic<bool> stopping_{false};
     ApplyStats stats_;
     std::atomic<std::uint64_t> size_{0};
+    std::uint64_t last_checkpoint_size_ = 0;  // apply thread only
+    std::chrono::steady_clock::time_point last_checkpoint_time_{};
+
+    mutable std::mutex integrity_mutex_;
+    Integrity integrity_;
 
     mutable std::mutex snapshot_mutex_;
     std::shared_ptr<const Registry> registry_snapshot_;

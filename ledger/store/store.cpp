@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "ledger/store/connection.hpp"
 #include "ledger/store/migrations.hpp"
 #include "ledger/store/pg_text.hpp"
 
@@ -85,6 +86,8 @@ constexpr const char* sql_upsert_head =
 
 // ---- decoding ------------------------------------------------------------------------------------------
 
+}  // namespace
+
 Hash hash_from_hex(const pqxx::field& field) {
     auto bytes = from_hex(field.c_str());
     RXL_ASSERT_MSG(bytes && bytes->size() == 32, "a stored hash is not 32 bytes");
@@ -92,6 +95,8 @@ Hash hash_from_hex(const pqxx::field& field) {
     std::copy(bytes->begin(), bytes->end(), out.begin());
     return out;
 }
+
+namespace {
 
 UnitState decode_unit(const pqxx::row& row) {
     UnitState unit;
@@ -143,11 +148,6 @@ std::string number_array(const std::vector<Number>& values) {
 }
 
 }  // namespace
-
-struct Store::Connection {
-    explicit Connection(const std::string& conninfo) : pq(conninfo) {}
-    pqxx::connection pq;
-};
 
 Store::Store(std::unique_ptr<Connection> connection) : connection_(std::move(connection)) {}
 Store::~Store() = default;
@@ -500,7 +500,7 @@ void write_unit_events(pqxx::work& work, const std::vector<UnitEventRow>& rows) 
 
 }  // namespace
 
-void Store::write_batch(const BatchResult& batch) {
+void Store::write_batch(const BatchResult& batch, const StoredCheckpoint* checkpoint) {
     pqxx::work work(connection_->pq);
     write_entries(work, batch.entries);
     write_merkle_nodes(work, batch.merkle_nodes);
@@ -518,6 +518,7 @@ void Store::write_batch(const BatchResult& batch) {
         if (!current.empty()) last_ordered_at_ms = current[0][0].as<std::int64_t>();
     }
     work.exec_params(sql_upsert_head, batch.size, to_hex(batch.root), last_ordered_at_ms, batch.cursor);
+    if (checkpoint) insert_checkpoint(work, *checkpoint);
     work.commit();
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ledger/apply/applier.hpp"
 #include "ledger/apply/registry.hpp"
@@ -25,6 +26,22 @@ struct Head {
     std::int64_t last_ordered_at_ms = 0;
     std::uint64_t orderer_cursor = 0;
     Hash root{};
+};
+
+// A checkpoint this node signed: the signed note's text over (size, root).
+struct StoredCheckpoint {
+    std::uint64_t size = 0;
+    Hash root{};
+    std::string note;
+};
+
+// One link of a unit's chain with the entry that made it and, for EPCIS entries, the event.
+struct UnitHistoryRow {
+    std::uint32_t event_index = 0;
+    Hash link{};
+    EntryHeader entry;  // seq, ordered_at, kind, submitter, … as stored; body_sha256 recomputed from the body
+    Hash leaf_hash{};   // as stored
+    std::optional<EventRow> event;
 };
 
 class Store final : public StateReader {
@@ -46,7 +63,12 @@ public:
 
     // Writes every effect of a batch and the new head in one transaction, then commits (fsync'd by
     // PostgreSQL's synchronous_commit) before returning.
-    void write_batch(const BatchResult& batch);
+    // With `checkpoint`, the node's signed checkpoint at the batch's size is stored in the same transaction.
+    void write_batch(const BatchResult& batch, const StoredCheckpoint* checkpoint = nullptr);
+    void write_checkpoint(const StoredCheckpoint& checkpoint);
+    std::optional<StoredCheckpoint> latest_checkpoint();
+    // Every stored checkpoint, by size.
+    std::vector<StoredCheckpoint> checkpoints();
     // Records the consortium's nodes (from the genesis) for peers and operators to look up.
     void write_nodes(const Registry& registry);
 
@@ -60,6 +82,8 @@ public:
     // Reads for handlers
     std::optional<UnitState> unit(const UnitKey& key);
     std::uint64_t count_units();
+    // The unit's chain, oldest first (history.cpp).
+    std::vector<UnitHistoryRow> unit_history(const UnitKey& key);
     std::uint64_t count_entries();
     // Stored Merkle nodes at one level (level 0: one per entry).
     std::uint64_t count_merkle_nodes(int level);

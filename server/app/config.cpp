@@ -60,6 +60,9 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
     else if (name == "access_log") config.access_log = value;
     else if (name == "read_connections") return parse_number(name, value, config.read_connections);
     else if (name == "commit_wait_timeout_ms") return parse_number(name, value, config.commit_wait_timeout_ms);
+    else if (name == "startup_audit") config.startup_audit = value;
+    else if (name == "checkpoint_every_entries") return parse_number(name, value, config.checkpoint_every_entries);
+    else if (name == "checkpoint_every_ms") return parse_number(name, value, config.checkpoint_every_ms);
     else return config_error("unknown configuration option '" + name + "'");
     return ok_status();
 }
@@ -70,6 +73,9 @@ Status check_config(const NodeConfig& config) {
     }
     if (config.node_id.empty() || config.node_key_file.empty()) {
         return config_error("node_id and node_key are required: the node signs checkpoints with its key");
+    }
+    if (config.startup_audit != "full" && config.startup_audit != "checkpoint") {
+        return config_error("startup_audit must be \"full\" or \"checkpoint\", not '" + config.startup_audit + "'");
     }
     if (config.http.client_ca_file && config.http.client_ca_file->empty()) {
         return config_error("tls_client_ca names no file; leave it out to serve without client certificates");

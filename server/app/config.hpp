@@ -18,6 +18,9 @@ struct NodeConfig {
     std::string access_log = "-";  // file path, "-" for standard output, "" for none
     std::size_t read_connections = 4;
     std::uint32_t commit_wait_timeout_ms = limits::commit_wait_timeout_ms;
+    std::string startup_audit = "full";        // "full" (replay every entry) or "checkpoint" (latest checkpoint only)
+    std::uint64_t checkpoint_every_entries = 1000;  // store a signed checkpoint at every multiple of this size
+    std::uint32_t checkpoint_every_ms = 10'000;     // and at least this often while writes flow
 };
 
 // Reads the file (if `path` is not empty); fields it does not name keep their defaults. Unknown fields

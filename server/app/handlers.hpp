@@ -9,17 +9,10 @@
 
 namespace rxl::app {
 
-struct NodeIdentity {
-    std::string id;
-    std::string key_name;  // "<consortium>/<node id>": the name in its checkpoint signatures
-    PrivateKey key;
-};
-
 struct App {
     LedgerService& ledger;
     const Tokens& tokens;
     http::Metrics& metrics;
-    const NodeIdentity& node;
     std::uint32_t commit_wait_timeout_ms = limits::commit_wait_timeout_ms;
     std::size_t body_bytes_max = limits::http_body_bytes_max;
 };
@@ -32,6 +25,7 @@ void register_ledger_metrics(App& app);
 http::Response capture(App& app, const http::Request& request);
 http::Response capture_options(App& app, const http::Request& request);
 http::Response get_unit(App& app, const http::Request& request);
+http::Response get_unit_history(App& app, const http::Request& request);
 http::Response healthz(App& app, const http::Request& request);
 http::Response readyz(App& app, const http::Request& request);
 http::Response metrics(App& app, const http::Request& request);

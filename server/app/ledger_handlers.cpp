@@ -78,7 +78,7 @@ http::Response get_checkpoint(App& app, const http::Request& request) {
     Hash root = app.ledger.with_store([&](store::Store& store) {
         return merkle::root_at(size, [&](merkle::NodeId node) { return store.read_node(node); });
     });
-    auto note = merkle::sign_checkpoint({checkpoint_origin(app.ledger), size, root, {}}, app.node.key_name, app.node.key);
+    auto note = app.ledger.sign_checkpoint(size, root);
     if (!note) return http::problem(note.error());
     return http::Response::text(200, "text/plain; charset=utf-8", *note);
 }
@@ -90,7 +90,7 @@ http::Response get_ledger_keys(App& app, const http::Request&) {
         if (!key) return http::problem(key.error());
         nodes.push_back(json::object{{"id", node.id}, {"verifier_key", merkle::format_verifier_key(*key)}});
     }
-    json::object body{{"origin", checkpoint_origin(app.ledger)}, {"this_node", app.node.id}, {"nodes", std::move(nodes)}};
+    json::object body{{"origin", checkpoint_origin(app.ledger)}, {"this_node", app.ledger.node_id()}, {"nodes", std::move(nodes)}};
     return http::Response::json(200, json::serialize(body));
 }
 

@@ -29,8 +29,9 @@ int audit(const Arguments& arguments) {
         return 2;
     }
     std::cerr << "\r";
-    std::cout << fmt::format("audited {} entries and {} units; replayed root {}\n", report.entries_checked,
-                             report.units_checked, to_hex(report.replayed_root));
+    std::cout << fmt::format("audited {} entries, {} units and {} signed checkpoints; replayed root {}\n",
+                             report.entries_checked, report.units_checked, report.checkpoints_checked,
+                             to_hex(report.replayed_root));
     if (report.clean()) {
         std::cout << "clean: every leaf, signature, outcome, unit and the Merkle root match the database\n";
         return 0;

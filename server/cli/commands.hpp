@@ -19,6 +19,7 @@ int status(const Arguments& arguments);
 int dev_consortium(const Arguments& arguments);
 int demo(const Arguments& arguments);
 int audit(const Arguments& arguments);
+int receipt(const Arguments& arguments);
 
 // The two signature headers for a body.
 std::vector<http::Header> signature_headers(const Submission& submission);

@@ -17,6 +17,7 @@ void usage() {
   dev-consortium --dir DIR [--node-url URL]        create a development consortium (keys, tokens, genesis)
   demo --dir DIR --node URL [--ca FILE]            record a small demo supply chain through capture
   audit --database CONNINFO                        recompute the ledger from the database; name every mismatch
+  receipt verify FILE --key VERIFIER_KEY           check a receipt offline against a node's verifier key
 )";
 }
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     if (command == "dev-consortium") return rxl::cli::dev_consortium(arguments);
     if (command == "demo") return rxl::cli::demo(arguments);
     if (command == "audit") return rxl::cli::audit(arguments);
+    if (command == "receipt") return rxl::cli::receipt(arguments);
     usage();
     return 2;
 }

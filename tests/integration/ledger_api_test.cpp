@@ -6,6 +6,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
 
 #include "ledger/apply/entry.hpp"
 #include "ledger/core/bytes.hpp"
@@ -130,7 +134,110 @@ TEST_CASE("checkpoints, entries and proofs verify offline against the node's pub
     CHECK(anonymous->status == 401);
 }
 
-TEST_CASE("rxledger audit names every edit made behind the server's back") {
+std::string rxledger_command() { return std::string(RXL_BINARY_DIR) + "/server/rxledger"; }
+
+// Runs a command that must fail; returns what it printed.
+std::string failing_command(const std::string& command) {
+    try {
+        rxl::test::run_command(command);
+    } catch (const std::exception& error) {
+        return error.what();
+    }
+    FAIL("expected to fail: " << command);
+    return {};
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+}
+
+TEST_CASE("a receipt from a running node verifies offline with the verifier key alone; any changed byte does not") {
+    TestNode node;
+    node.start();
+    auto client = node.client();
+    auto maker = node.key("acme-pharma");
+    std::string prefix = node.company_prefix("acme-pharma");
+    std::string gtin = cli::make_gtin(prefix, 13);
+    std::string site = node.gln("acme-pharma");
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto units = cli::make_units(gtin, "R", 3);
+    std::vector<std::string> links;
+    for (const auto& unit : units) links.push_back(cli::sgtin_link(unit));
+    std::string sscc = cli::make_sscc(prefix, 77);
+    // Other traffic in between, so that the unit's entries are not the last leaves of the tree.
+    for (const auto& body : {cli::commission_document(units, "LOT-R", "2031-01-31", site, now),
+                             cli::commission_document(cli::make_units(gtin, "S", 2), "LOT-S", "2031-01-31", site, now + 1),
+                             cli::pack_document(sscc, links, site, now + 2),
+                             cli::commission_document(cli::make_units(gtin, "U", 2), "LOT-S", "2031-01-31", site, now + 3),
+                             cli::ship_document({cli::sscc_link(sscc)}, site, node.gln("medi-wholesale"), now + 4)}) {
+        auto response = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, maker, 1);
+        REQUIRE(response.ok());
+        REQUIRE_MESSAGE(response->status == 201, response->body);
+    }
+    std::string target = fmt::format("/v1/units/{}/R2/history?receipt=1", gtin);
+    auto history = client.request("GET", target, {}, {{"Authorization", "Bearer " + node.token("acme-pharma")}});
+    REQUIRE(history.ok());
+    REQUIRE_MESSAGE(history->status == 200, history->body);
+    auto answer = json::parse(history->body).as_object();
+    const auto& events = answer.at("events").as_array();
+    REQUIRE(events.size() == 3);  // commissioned, packed, shipped (with its case)
+    CHECK(events.at(0).at("event").at("biz_step").as_string() == "commissioning");
+    CHECK(events.at(2).at("event").at("biz_step").as_string() == "shipping");
+    CHECK(events.at(2).at("signer").as_string() == "acme-pharma");
+    CHECK(answer.at("chain_link") == events.at(2).at("unit_link"));
+    std::string verifier = std::string(get_json(client, node, "/v1/ledger/keys").at("nodes").as_array().at(0).at("verifier_key").as_string());
+    // The pharmacist's copy is checked with no server running.
+    node.stop();
+
+    auto receipt_file = node.dir() / "receipt.json";
+    write_file(receipt_file, history->body);
+    std::string verify = rxledger_command() + " receipt verify '" + receipt_file.string() + "' --key '" + verifier + "'";
+    std::string output = rxl::test::run_command(verify);
+    CHECK(output.find("the receipt verifies") != std::string::npos);
+    CHECK(output.find("the chain of 3 links recomputes") != std::string::npos);
+
+    const auto& receipt = answer.at("receipt").as_object();
+    auto changed = [&](const std::function<void(json::object&)>& edit) {
+        json::object copy = receipt;
+        edit(copy);
+        write_file(receipt_file, json::serialize(copy));
+        return failing_command(verify);
+    };
+    auto flip_base64 = [](json::value& value) {
+        std::string text(value.as_string());
+        auto bytes = from_base64(text);
+        REQUIRE(bytes.has_value());
+        (*bytes)[bytes->size() / 2] ^= 0x01;
+        value = to_base64(*bytes);
+    };
+    CHECK(changed([&](json::object& r) { flip_base64(r["entries"].as_array()[1].as_object()["leaf_data"]); })
+              .find("FAILED: entry") != std::string::npos);
+    CHECK(changed([&](json::object& r) { flip_base64(r["entries"].as_array()[0].as_object()["inclusion_proof"].as_array()[0]); })
+              .find("the inclusion proof does not lead to the checkpoint's root") != std::string::npos);
+    CHECK(changed([&](json::object& r) {
+              std::string note(r["checkpoint"].as_string());
+              auto at = note.find('\n', note.find('\n') + 1) + 1;  // the root line
+              note[at + 5] = note[at + 5] == 'A' ? 'B' : 'A';
+              r["checkpoint"] = note;
+          }).find("FAILED: checkpoint") != std::string::npos);
+    CHECK(changed([&](json::object& r) {
+              std::string link(r["subject"].as_object()["chain_link"].as_string());
+              link[0] = link[0] == '0' ? '1' : '0';
+              r["subject"].as_object()["chain_link"] = link;
+          }).find("is not where the receipt's entries lead") != std::string::npos);
+    CHECK(changed([&](json::object& r) { r["entries"].as_array().erase(r["entries"].as_array().begin()); })
+              .find("the unit link recomputed from the chain") != std::string::npos);
+    // Another key — a stranger's node — is not trusted.
+    auto stranger = merkle::make_verifier_key("dev.rxledger.localhost/node-1", PrivateKey::generate().public_key());
+    REQUIRE(stranger.ok());
+    write_file(receipt_file, history->body);
+    CHECK(failing_command(rxledger_command() + " receipt verify '" + receipt_file.string() + "' --key '" +
+                          merkle::format_verifier_key(*stranger) + "'")
+              .find("FAILED: checkpoint") != std::string::npos);
+}
+
+TEST_CASE("every edit behind the server's back is named by rxledger audit, and the node refuses writes after it") {
     TestNode node;
     node.start();
     auto client = node.client();
@@ -142,9 +249,13 @@ TEST_CASE("rxledger audit names every edit made behind the server's back") {
         auto body = cli::commission_document(units, "LOT-T", "2030-03-31", node.gln("acme-pharma"), now + d);
         REQUIRE(cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, maker, 1)->status == 201);
     }
-    node.stop();
-    std::string rxledger = std::string(RXL_BINARY_DIR) + "/server/rxledger";
-    std::string audit = rxledger + " audit --database '" + node.database().conninfo() + "'";
+    // The root at size 6, which a careful attacker rolling history back would restore.
+    std::string note_at_6 = get_text(client, node, "/v1/ledger/checkpoint?size=6");
+    auto root_line_start = note_at_6.find('\n', note_at_6.find('\n') + 1) + 1;
+    auto root_at_6 = from_base64(note_at_6.substr(root_line_start, note_at_6.find('\n', root_line_start) - root_line_start));
+    REQUIRE(root_at_6.has_value());
+    node.stop();  // 9 entries; the node signs a checkpoint at size 9 as it stops
+    std::string audit = rxledger_command() + " audit --database '" + node.database().conninfo() + "'";
     CHECK(rxl::test::run_command(audit).find("clean") != std::string::npos);
 
     const auto& db = node.database();
@@ -152,21 +263,51 @@ TEST_CASE("rxledger audit names every edit made behind the server's back") {
     CHECK_THROWS(db.sql("UPDATE entries SET outcome = 'accepted' WHERE seq = 3"));
     // …so the attacker, as superuser, switches them off first.
     db.sql("ALTER TABLE entries DISABLE TRIGGER USER");
-    db.sql("UPDATE entries SET outcome = 'not-custodian' WHERE seq = 3");
-    db.sql("UPDATE entries SET body = overlay(body placing '\\x20'::bytea from 40 for 1) WHERE seq = 5");
-    db.sql(fmt::format("UPDATE units SET lot = 'FORGED' WHERE gtin = '{}' AND serial = 'T1x1'", gtin));
-    db.sql("DELETE FROM events WHERE seq = 7; DELETE FROM entries WHERE seq = 7");
-
-    std::string findings;
-    try {
-        rxl::test::run_command(audit);
-        FAIL("audit reported a tampered database as clean");
-    } catch (const std::exception& error) {
-        findings = error.what();
+    std::string expected;
+    SUBCASE("an outcome") {
+        db.sql("UPDATE entries SET outcome = 'not-custodian' WHERE seq = 3");
+        expected = "entry 3: the ledger says 'not-custodian' but replaying it gives 'accepted'";
     }
+    SUBCASE("a byte of a stored body") {
+        db.sql("UPDATE entries SET body = overlay(body placing '\\x20'::bytea from 40 for 1) WHERE seq = 5");
+        expected = "entry 5: its stored leaf hash does not match";
+    }
+    SUBCASE("a unit's lot") {
+        db.sql(fmt::format("UPDATE units SET lot = 'FORGED' WHERE gtin = '{}' AND serial = 'T1x1'", gtin));
+        expected = fmt::format("unit (01){}(21)T1x1: lot is 'FORGED' in the database, 'LOT-T' by replay", gtin);
+    }
+    SUBCASE("a deleted row") {
+        db.sql("DELETE FROM events WHERE seq = 7; DELETE FROM entries WHERE seq = 7");
+        expected = "entry 7: is missing";
+    }
+    SUBCASE("history rolled back to size 6 with a consistent tree and head") {
+        db.sql("ALTER TABLE merkle_nodes DISABLE TRIGGER USER");
+        db.sql("DELETE FROM unit_events WHERE seq >= 6; DELETE FROM events WHERE seq >= 6; "
+               "DELETE FROM units WHERE commissioned_seq >= 6; DELETE FROM entries WHERE seq >= 6; "
+               "DELETE FROM merkle_nodes WHERE (idx + 1) * (1::bigint << level) > 6");
+        db.sql(fmt::format("UPDATE ledger_head SET size = 6, root = decode('{}', 'hex')", to_hex(*root_at_6)));
+        expected = "checkpoint 9: was signed at size 9, but the ledger head says 6";
+    }
+    std::string findings = failing_command(audit);
     MESSAGE(findings);
-    CHECK(findings.find("entry 3: the ledger says 'not-custodian' but replaying it gives 'accepted'") != std::string::npos);
-    CHECK(findings.find("entry 5: its stored leaf hash does not match") != std::string::npos);
-    CHECK(findings.find("entry 7: is missing") != std::string::npos);
-    CHECK(findings.find(fmt::format("unit (01){}(21)T1x1: lot is 'FORGED' in the database, 'LOT-T' by replay", gtin)) != std::string::npos);
+    CHECK(findings.find(expected) != std::string::npos);
+
+    // Restarted on the tampered database, the node serves reads and refuses writes, saying why.
+    node.start(false);
+    auto ready = json::object();
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        auto probe = client.request("GET", "/readyz");
+        REQUIRE(probe.ok());
+        ready = json::parse(probe->body).as_object();
+        if (ready.at("writes").as_string() != "checking") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(ready.at("writes").as_string() == "refused");
+    CHECK(ready.at("status").as_string() == "not-ready");
+    auto body = cli::commission_document(cli::make_units(gtin, "After", 1), "LOT-T", "2030-03-31", node.gln("acme-pharma"), now + 9);
+    auto refused = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, maker, 1);
+    REQUIRE(refused.ok());
+    CHECK(refused->status == 503);
+    CHECK(refused->body.find("writes-refused") != std::string::npos);
+    CHECK(!get_text(client, node, "/v1/ledger/checkpoint").empty());
 }

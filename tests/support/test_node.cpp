@@ -116,7 +116,7 @@ TestNode::~TestNode() {
     fs::remove_all(dir_, ignored);
 }
 
-void TestNode::start() {
+void TestNode::start(bool wait_for_writes) {
     if (running()) throw std::logic_error("the test node is already running");
     std::vector<std::string> arguments = {
         binary("rxledgerd").string(),
@@ -160,7 +160,7 @@ void TestNode::start() {
             text << in.rdbuf();
             throw std::runtime_error("rxledgerd exited at start:\n" + text.str());
         }
-        auto probe = client(1000).request("GET", "/readyz");
+        auto probe = client(1000).request("GET", wait_for_writes ? "/readyz" : "/healthz");
         if (probe && probe->status == 200) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -40,7 +40,9 @@ public:
     TestNode(const TestNode&) = delete;
     TestNode& operator=(const TestNode&) = delete;
 
-    void start();   // spawns rxledgerd and waits for /readyz
+    // Spawns rxledgerd and waits until it takes writes (/readyz), or only until it answers (/healthz): a
+    // node that refuses writes still serves reads.
+    void start(bool wait_for_writes = true);
     void stop();    // SIGTERM, then waits for the process
     void kill9();   // SIGKILL, then reaps it
     bool running() const { return pid_ > 0; }

@@ -1,0 +1,24 @@
+// Private to ledger/store: the libpqxx connection behind a Store, and helpers the store's source files
+// share. Nothing outside ledger/store includes this header.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <string>
+
+#include "ledger/store/store.hpp"
+
+namespace rxl::store {
+
+struct Store::Connection {
+    explicit Connection(const std::string& conninfo) : pq(conninfo) {}
+    pqxx::connection pq;
+};
+
+// A stored bytea read as hex (encode(x, 'hex')); asserts 32 bytes.
+Hash hash_from_hex(const pqxx::field& field);
+
+// Inserts a signed checkpoint within the caller's transaction (checkpoints.cpp).
+void insert_checkpoint(pqxx::work& work, const StoredCheckpoint& checkpoint);
+
+}  // namespace rxl::store
