@@ -134,6 +134,26 @@ TEST_CASE("entry encoding: big sequence number, negative time, UTF-8 submitter")
         "0008" "6163636570746564";
     CHECK(to_hex(encode_entry(entry)) == expected);
     CHECK(to_hex(entry_leaf_hash(entry)) == "dd50bea2556c626271f867fd258ee622dc2ef81e1096a4c8579e1de5625dab1b");
+
+    // decode_entry reads the same bytes back, and nothing but them.
+    Bytes encoded = encode_entry(entry);
+    auto decoded = decode_entry(encoded);
+    REQUIRE(decoded.ok());
+    CHECK(decoded->seq == entry.seq);
+    CHECK(decoded->ordered_at_ms == -2);
+    CHECK(decoded->submitter == entry.submitter);
+    CHECK(decoded->signature == entry.signature);
+    CHECK(encode_entry(*decoded) == encoded);
+    for (std::size_t cut : {std::size_t{0}, std::size_t{4}, std::size_t{40}, encoded.size() - 1}) {
+        auto truncated = decode_entry(std::span<const std::uint8_t>(encoded.data(), cut));
+        CHECK_MESSAGE(!truncated.ok(), "decoded a prefix of " << cut << " bytes");
+    }
+    Bytes longer = encoded;
+    longer.push_back(0);
+    CHECK(!decode_entry(longer).ok());
+    Bytes other_version = encoded;
+    other_version[4] = 0x02;
+    CHECK(decode_entry(other_version).error().code == "bad-entry");
 }
 
 TEST_CASE("entry encoding: every field reaches the leaf hash") {
