@@ -26,6 +26,7 @@ http::Response capture(App& app, const http::Request& request);
 http::Response capture_options(App& app, const http::Request& request);
 http::Response get_unit(App& app, const http::Request& request);
 http::Response get_unit_history(App& app, const http::Request& request);
+http::Response get_container(App& app, const http::Request& request);
 http::Response healthz(App& app, const http::Request& request);
 http::Response readyz(App& app, const http::Request& request);
 http::Response metrics(App& app, const http::Request& request);

@@ -12,6 +12,7 @@ http::Router make_router(App& app) {
     router.add("OPTIONS", "/v1/capture",                    "capture",      bind(capture_options));
     router.add("GET",     "/v1/units/{gtin}/{serial}",      "unit",         bind(get_unit));
     router.add("GET",     "/v1/units/{gtin}/{serial}/history", "unit_history", bind(get_unit_history));
+    router.add("GET",     "/v1/containers/{sscc}",          "container",    bind(get_container));
     router.add("GET",     "/v1/ledger/checkpoint",          "checkpoint",   bind(get_checkpoint));
     router.add("GET",     "/v1/ledger/keys",                "ledger_keys",  bind(get_ledger_keys));
     router.add("GET",     "/v1/ledger/entries",             "entries",      bind(get_entries));

@@ -1,5 +1,5 @@
 // A unit's state and its history (the custody chain), with an optional receipt that proves the history
-// offline (ledger/service/receipt.hpp).
+// offline (ledger/service/receipt.hpp); a container's contents tree.
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -39,6 +39,45 @@ Result<UnitState> readable_unit(App& app, const http::Request& request) {
         return make_error(ErrorKind::not_found, "unit-not-found", "no such unit is visible to you");
     }
     return std::move(unit).value();
+}
+
+// A container is visible to the same people as a unit: regulators, its owner, custodian and destination.
+bool may_read(const Participant& reader, const ContainerState& container) {
+    return reader.role == Role::regulator || reader.id == container.owner || reader.id == container.custodian ||
+           reader.id == container.destination;
+}
+
+// Containers nest a few levels (case in pallet); a cycle is impossible by the packing rules, and this
+// bound keeps even a corrupted database from recursing without end.
+constexpr int container_depth_max = 8;
+
+json::object container_tree(store::Store& store, const ContainerState& container, int depth) {
+    json::object node{{"sscc", container.sscc},
+                      {"status", to_string(container.status)},
+                      {"custodian", container.custodian},
+                      {"location", container.location},
+                      {"destination", container.destination}};
+    Children children = store.load_children(container.sscc);
+    std::map<UnitKey, UnitState> units;
+    store.load_units(children.units, units);
+    json::array unit_items;
+    for (const auto& [key, unit] : units) {
+        unit_items.push_back(json::object{{"gtin", key.gtin}, {"serial", key.serial}, {"lot", unit.lot},
+                                          {"expiry", unit.expiry}, {"status", to_string(unit.status)}});
+    }
+    json::array container_items;
+    for (const auto& sscc : children.containers) {
+        auto child = store.load_container(sscc);
+        if (!child) continue;
+        if (depth + 1 >= container_depth_max) {
+            container_items.push_back(json::object{{"sscc", sscc}, {"truncated", true}});
+        } else {
+            container_items.push_back(container_tree(store, *child, depth + 1));
+        }
+    }
+    node["units"] = std::move(unit_items);
+    node["containers"] = std::move(container_items);
+    return node;
 }
 
 json::array parties(const json::object& event, std::string_view list, std::string_view key) {
@@ -99,6 +138,26 @@ http::Response get_unit(App& app, const http::Request& request) {
                                               {"by", unit->decommissioned_by}};
     }
     return http::Response::json(200, json::serialize(body));
+}
+
+http::Response get_container(App& app, const http::Request& request) {
+    auto participant_id = app.tokens.authenticate(request);
+    if (!participant_id) return http::problem(participant_id.error());
+    std::string sscc(request.path_param("sscc"));
+    if (!gs1::has_valid_check_digit(sscc, 18)) {
+        return http::problem(make_error(ErrorKind::invalid_input, "bad-identifier", "SSCC must be 18 digits with a valid check digit", "/sscc"));
+    }
+    return app.ledger.with_store([&](store::Store& store) {
+        auto container = store.load_container(sscc);
+        auto registry = app.ledger.registry();
+        const Participant* reader = registry->find(*participant_id);
+        if (!container || reader == nullptr || !may_read(*reader, *container)) {
+            return http::problem(make_error(ErrorKind::not_found, "container-not-found", "no such container is visible to you"));
+        }
+        json::object body = container_tree(store, *container, 0);
+        body["ledger_size"] = app.ledger.size();
+        return http::Response::json(200, json::serialize(body));
+    });
 }
 
 http::Response get_unit_history(App& app, const http::Request& request) {

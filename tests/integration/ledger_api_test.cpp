@@ -175,6 +175,22 @@ TEST_CASE("a receipt from a running node verifies offline with the verifier key 
         REQUIRE(response.ok());
         REQUIRE_MESSAGE(response->status == 201, response->body);
     }
+    // The case's contents tree, for those in its chain only.
+    auto as = [&](const std::string& participant, const std::string& path) {
+        auto response = client.request("GET", path, {}, {{"Authorization", "Bearer " + node.token(participant)}});
+        REQUIRE(response.ok());
+        return *response;
+    };
+    auto tree = as("medi-wholesale", "/v1/containers/" + sscc);
+    REQUIRE_MESSAGE(tree.status == 200, tree.body);
+    auto contents = json::parse(tree.body).as_object();
+    CHECK(contents.at("status").as_string() == "in_transit");
+    CHECK(contents.at("destination").as_string() == "medi-wholesale");
+    REQUIRE(contents.at("units").as_array().size() == 3);
+    CHECK(contents.at("units").as_array().at(0).at("lot").as_string() == "LOT-R");
+    CHECK(as("corner-pharmacy", "/v1/containers/" + sscc).status == 404);
+    CHECK(as("medi-wholesale", "/v1/containers/" + cli::make_sscc(prefix, 78)).status == 404);
+
     std::string target = fmt::format("/v1/units/{}/R2/history?receipt=1", gtin);
     auto history = client.request("GET", target, {}, {{"Authorization", "Bearer " + node.token("acme-pharma")}});
     REQUIRE(history.ok());
