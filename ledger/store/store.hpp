@@ -44,6 +44,20 @@ struct UnitHistoryRow {
     std::optional<EventRow> event;
 };
 
+// One verification as the node's log keeps it (verifications.cpp).
+struct VerificationRecord {
+    std::int64_t at_ms = 0;
+    std::string participant;
+    std::string location;
+    std::string channel;  // "verify", "digital-link", "vrs"
+    std::string input;
+    std::string gtin, serial, lot, expiry;
+    std::string code;
+    bool genuine = false;
+    bool dispensable = false;
+    std::uint64_t ledger_size = 0;
+};
+
 class Store final : public StateReader {
 public:
     // Connects (libpq connection string, e.g. "host=127.0.0.1 port=5433 dbname=rxledger user=rxledger").
@@ -82,6 +96,9 @@ public:
     // Reads for handlers
     std::optional<UnitState> unit(const UnitKey& key);
     std::uint64_t count_units();
+    // The node's verification log (verifications.cpp).
+    void write_verifications(const std::vector<VerificationRecord>& records);
+    std::uint64_t count_verifications(const std::string& participant);
     // The unit's chain, oldest first (history.cpp).
     std::vector<UnitHistoryRow> unit_history(const UnitKey& key);
     std::uint64_t count_entries();
