@@ -83,8 +83,8 @@ VrsAnswer vrs_answer(const Verification& verification);
 
 // Who answers, and when.
 struct VrsResponder {
-    std::string responder_gln;    // the answering node's participant GLN
-    std::int64_t answered_at_ms;  // verificationTimestamp, ms since 1970 UTC
+    std::string responder_gln;        // the answering node's participant GLN
+    std::int64_t answered_at_ms = 0;  // verificationTimestamp, ms since 1970 UTC
 };
 
 // The whole answer document for a verification of `request` (only its corrUUID is used).
