@@ -1,0 +1,5 @@
+# The verification decision, its /v1/verify JSON and its DSCSA VRS face (ledger/verify).
+rxl_test(verify_test
+  SOURCES unit/verify_test.cpp unit/vrs_test.cpp
+  LIBS rxl_verify Boost::json
+  LABEL unit)
