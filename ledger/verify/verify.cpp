@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "ledger/core/assert.hpp"
-#include "ledger/verify/time_text.hpp"
+#include "ledger/core/time.hpp"
 
 namespace rxl::verify {
 namespace {

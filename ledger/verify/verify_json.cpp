@@ -1,6 +1,6 @@
 #include "ledger/verify/verify_json.hpp"
 
-#include "ledger/verify/time_text.hpp"
+#include "ledger/core/time.hpp"
 
 namespace rxl::verify {
 namespace {
@@ -24,7 +24,7 @@ boost::json::value decommissioned_json(const std::optional<Decommission>& decomm
     if (!decommission) return nullptr;
     return boost::json::object{
         {"state", decommission->state},
-        {"at", iso_utc_milliseconds(decommission->at_ms)},
+        {"at", iso8601_utc(decommission->at_ms)},
         {"location", string_or_null(decommission->location)},
         {"by", decommission->by},
     };

@@ -4,7 +4,7 @@
 #include <array>
 
 #include "ledger/gs1/identifiers.hpp"
-#include "ledger/verify/time_text.hpp"
+#include "ledger/core/time.hpp"
 
 namespace rxl::verify {
 namespace {
@@ -144,7 +144,7 @@ boost::json::object to_vrs_json(const Verification& verification, const VrsReque
     if (!answer.additional_info.empty()) data["additionalInfo"] = answer.additional_info;
 
     boost::json::object document;
-    document["verificationTimestamp"] = iso_utc_milliseconds(responder.answered_at_ms);
+    document["verificationTimestamp"] = iso8601_utc(responder.answered_at_ms);
     document["responderGLN"] = responder.responder_gln;
     document["data"] = std::move(data);
     document["corrUUID"] = request.corr_uuid;

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "ledger/verify/time_text.hpp"
+#include "ledger/core/time.hpp"
 #include "ledger/verify/verify.hpp"
 #include "ledger/verify/verify_json.hpp"
 #include "tests/unit/verify_world.hpp"
@@ -416,11 +416,11 @@ TEST_CASE("verify: the manufacturer falls back to the unit's owner when no parti
 // ---- time text and JSON ------------------------------------------------------------------------------------
 
 TEST_CASE("verify: instants are spelled in UTC with milliseconds") {
-    CHECK(verify::iso_utc_milliseconds(march_first_2025_1402_ms) == "2025-03-01T14:02:03.123Z");
-    CHECK(verify::iso_utc_milliseconds(0) == "1970-01-01T00:00:00.000Z");
-    CHECK(verify::iso_utc_milliseconds(-1) == "1969-12-31T23:59:59.999Z");
-    CHECK(verify::utc_minute_text(march_first_2025_1402_ms) == "2025-03-01 14:02 UTC");
-    CHECK(verify::utc_date_text(march_first_2025_1402_ms) == "2025-03-01");
+    CHECK(iso8601_utc(march_first_2025_1402_ms) == "2025-03-01T14:02:03.123Z");
+    CHECK(iso8601_utc(0) == "1970-01-01T00:00:00.000Z");
+    CHECK(iso8601_utc(-1) == "1969-12-31T23:59:59.999Z");
+    CHECK(utc_minute_text(march_first_2025_1402_ms) == "2025-03-01 14:02 UTC");
+    CHECK(utc_date_text(march_first_2025_1402_ms) == "2025-03-01");
 }
 
 TEST_CASE("verify: to_json: an ALREADY_DECOMMISSIONED answer, member by member") {
