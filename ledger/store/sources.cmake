@@ -13,5 +13,5 @@ add_custom_command(
   COMMENT "Embedding SQL migrations"
   VERBATIM)
 rxl_module(rxl_store
-  SOURCES store/store.cpp store/checkpoints.cpp store/history.cpp store/verifications.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
+  SOURCES store/store.cpp store/checkpoints.cpp store/history.cpp store/verifications.cpp store/verify_reads.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
   DEPENDS rxl_ledger PkgConfig::PQXX)

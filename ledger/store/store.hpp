@@ -44,6 +44,23 @@ struct UnitHistoryRow {
     std::optional<EventRow> event;
 };
 
+// A recall or withdrawal as verification needs it.
+struct RecallFact {
+    std::uint64_t recall_seq = 0;
+    std::string recall_class;
+    std::int64_t ordered_at_ms = 0;
+};
+
+// What the ledger knows about a scanned pack (verify_reads.cpp).
+struct ProductFacts {
+    bool gtin_known = false;           // some lot of the GTIN was commissioned
+    std::string manufacturer;          // who commissioned it
+    std::optional<UnitState> unit;     // the (gtin, serial) unit
+    bool lot_known = false;            // the scanned lot was commissioned for the GTIN
+    std::optional<RecallFact> lot_recall;  // of the unit's lot (the scanned lot when there is no unit)
+    std::optional<RecallFact> withdrawal;  // of the whole GTIN
+};
+
 // One verification as the node's log keeps it (verifications.cpp).
 struct VerificationRecord {
     std::int64_t at_ms = 0;
@@ -96,6 +113,8 @@ public:
     // Reads for handlers
     std::optional<UnitState> unit(const UnitKey& key);
     std::uint64_t count_units();
+    // Verification's reads (verify_reads.cpp).
+    ProductFacts product_facts(const std::string& gtin, const std::string& serial, const std::string& scanned_lot);
     // The node's verification log (verifications.cpp).
     void write_verifications(const std::vector<VerificationRecord>& records);
     std::uint64_t count_verifications(const std::string& participant);
