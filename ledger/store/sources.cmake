@@ -1,14 +1,16 @@
 # rxl_store: the PostgreSQL store, the only module that includes libpqxx. The SQL migrations in
 # schemas/sql are embedded into the binary at build time, so a node never runs without its schema.
 set(RXL_MIGRATIONS
-  ${CMAKE_SOURCE_DIR}/schemas/sql/001_ledger.sql)
+  ${CMAKE_SOURCE_DIR}/schemas/sql/001_ledger.sql
+  ${CMAKE_SOURCE_DIR}/schemas/sql/002_domain.sql)
 set(RXL_MIGRATIONS_CPP ${CMAKE_CURRENT_BINARY_DIR}/migrations_embedded.cpp)
 add_custom_command(
   OUTPUT ${RXL_MIGRATIONS_CPP}
   COMMAND ${CMAKE_COMMAND} -DOUTPUT=${RXL_MIGRATIONS_CPP} "-DINPUTS=${RXL_MIGRATIONS}"
           -P ${CMAKE_CURRENT_SOURCE_DIR}/store/embed_sql.cmake
   DEPENDS ${RXL_MIGRATIONS} ${CMAKE_CURRENT_SOURCE_DIR}/store/embed_sql.cmake
-  COMMENT "Embedding SQL migrations")
+  COMMENT "Embedding SQL migrations"
+  VERBATIM)  # keeps the ';' of the migration list inside one shell argument
 rxl_module(rxl_store
   SOURCES store/store.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
   DEPENDS rxl_ledger PkgConfig::PQXX)
