@@ -4,7 +4,12 @@ rxl_module(rxl_ledger
     apply/entry.cpp
     apply/registry.cpp
     apply/state.cpp
+    apply/rules.cpp
+    apply/json_body.cpp
     apply/epcis_rules.cpp
+    apply/pack_rules.cpp
+    apply/recall_rules.cpp
+    apply/alert_rules.cpp
     apply/applier.cpp
     apply/memory_state.cpp
     orderer/in_process_orderer.cpp

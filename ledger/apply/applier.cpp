@@ -2,7 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include "ledger/apply/alert_rules.hpp"
 #include "ledger/apply/epcis_rules.hpp"
+#include "ledger/apply/pack_rules.hpp"
+#include "ledger/apply/recall_rules.hpp"
 #include "ledger/core/bytes.hpp"
 #include "ledger/core/limits.hpp"
 #include "ledger/epcis/document.hpp"
@@ -31,11 +34,16 @@ std::string bounded_name(const std::string& name, std::size_t chars_max) {
     return name.size() <= chars_max ? name : "sha256:" + to_hex(sha256(name));
 }
 
-// Checks the signature against the key the registry holds at this point of the ledger.
-Result<const Participant*> authenticate(const Submission& submission, const Registry& registry) {
+Status check_name_lengths(const Submission& submission) {
     if (submission.key_id.size() > limits::key_id_chars_max || submission.submitter.size() > limits::participant_id_chars_max) {
         return make_error(ErrorKind::invalid_input, "name-too-long", "the key id or submitter is longer than the ledger allows");
     }
+    return ok_status();
+}
+
+// Checks the signature against the key the registry holds at this point of the ledger.
+Result<const Participant*> authenticate(const Submission& submission, const Registry& registry) {
+    if (auto lengths = check_name_lengths(submission); !lengths) return lengths.error();
     PublicKey key{};
     const Participant* participant = registry.find_by_key(submission.key_id, &key);
     if (participant == nullptr) {
@@ -49,6 +57,36 @@ Result<const Participant*> authenticate(const Submission& submission, const Regi
         return make_error(ErrorKind::unauthenticated, "bad-signature", "the signature does not verify");
     }
     return participant;
+}
+
+// Alerts are signed by a node, not a participant: the key id is the node's id, the key its genesis key.
+Result<const NodeInfo*> authenticate_node(const Submission& submission, const Registry& registry) {
+    if (auto lengths = check_name_lengths(submission); !lengths) return lengths.error();
+    const NodeInfo* node = registry.find_node(submission.key_id);
+    if (node == nullptr) {
+        return make_error(ErrorKind::unauthenticated, "not-a-node",
+                          "alerts are signed by a node; key id " + submission.key_id + " is not a node's");
+    }
+    if (node->id != submission.submitter) {
+        return make_error(ErrorKind::unauthenticated, "key-not-submitters",
+                          "key " + submission.key_id + " belongs to node " + node->id + ", not " + submission.submitter);
+    }
+    if (!verify_submission(submission, node->public_key)) {
+        return make_error(ErrorKind::unauthenticated, "bad-signature", "the signature does not verify");
+    }
+    return node;
+}
+
+Result<EntryOutcome> decide_epcis(const Submission& submission, const ApplyContext& context, WorkingState& state) {
+    std::shared_ptr<const epcis::Document> document = submission.parsed_document;
+    if (!document) {  // ordered by another node, or replayed by the audit: parse it here
+        auto parsed = epcis::parse_document(submission.body);
+        if (!parsed) return parsed.error();
+        document = std::make_shared<const epcis::Document>(std::move(parsed).value());
+    }
+    auto applied = apply_epcis_document(*document, context, state);
+    if (!applied) return applied.error();
+    return EntryOutcome{std::move(applied->touched_units), accepted_detail(applied->events)};
 }
 
 }  // namespace
@@ -103,22 +141,25 @@ Result<BatchResult> Applier::apply_genesis(const std::string& genesis_json) {
     return result;
 }
 
-Result<DocumentOutcome> Applier::decide(const OrderedSubmission& ordered, WorkingState& state) {
+Result<EntryOutcome> Applier::decide(const OrderedSubmission& ordered, WorkingState& state) {
     const Submission& submission = ordered.submission;
+    if (submission.kind == SubmissionKind::alert) {
+        auto node = authenticate_node(submission, registry_);
+        if (!node) return node.error();
+        return apply_alert(submission.body, AlertContext{registry_, **node, tree_.size(), ordered.ordered_at_ms}, state);
+    }
     auto participant = authenticate(submission, registry_);
     if (!participant) return participant.error();
-    if (submission.kind != SubmissionKind::epcis) {
-        return make_error(ErrorKind::rule_violation, "unsupported-kind",
-                          "submissions of kind " + std::string(to_string(submission.kind)) + " are not accepted yet");
-    }
-    std::shared_ptr<const epcis::Document> document = submission.parsed_document;
-    if (!document) {  // ordered by another node, or replayed by the audit: parse it here
-        auto parsed = epcis::parse_document(submission.body);
-        if (!parsed) return parsed.error();
-        document = std::make_shared<const epcis::Document>(std::move(parsed).value());
-    }
     ApplyContext context{registry_, **participant, tree_.size(), ordered.ordered_at_ms};
-    return apply_epcis_document(*document, context, state);
+    switch (submission.kind) {
+        case SubmissionKind::epcis: return decide_epcis(submission, context, state);
+        case SubmissionKind::pack: return apply_pack(submission.body, context, state);
+        case SubmissionKind::recall: return apply_recall(submission.body, context, state);
+        case SubmissionKind::alert:  // decided above
+        case SubmissionKind::governance: break;
+    }
+    return make_error(ErrorKind::rule_violation, "unsupported-kind",
+                      "submissions of kind " + std::string(to_string(submission.kind)) + " are not accepted yet");
 }
 
 void Applier::apply_one(const OrderedSubmission& ordered, WorkingState& state, BatchResult& result,
@@ -138,11 +179,11 @@ void Applier::apply_one(const OrderedSubmission& ordered, WorkingState& state, B
     }
     std::string outcome(outcome_accepted);
     std::string detail;
-    DocumentOutcome document_outcome;
-    Result<DocumentOutcome> applied = decide(ordered, state);
+    EntryOutcome entry_outcome;
+    Result<EntryOutcome> applied = decide(ordered, state);
     if (applied) {
-        document_outcome = std::move(applied).value();
-        detail = accepted_detail(document_outcome.events);
+        entry_outcome = std::move(applied).value();
+        detail = std::move(entry_outcome.detail_json);
     } else {
         state.rollback_entry();
         outcome = applied.error().code;
@@ -150,7 +191,7 @@ void Applier::apply_one(const OrderedSubmission& ordered, WorkingState& state, B
     }
     EntryRecord entry = make_entry(ordered, id, outcome, detail);
     // Unit chains need the leaf hash, which needs the outcome: so links are added once both are known.
-    for (const auto& [key, event_index] : document_outcome.touched_units) {
+    for (const auto& [key, event_index] : entry_outcome.touched_units) {
         auto unit = state.unit(key);
         RXL_ASSERT(unit.has_value());
         unit->chain_link = next_unit_link(unit->chain_link, entry.leaf_hash, event_index);

@@ -13,6 +13,7 @@
 #include "ledger/apply/entry.hpp"
 #include "ledger/apply/epcis_rules.hpp"
 #include "ledger/apply/registry.hpp"
+#include "ledger/apply/rules.hpp"
 #include "ledger/apply/state.hpp"
 #include "ledger/apply/submission.hpp"
 #include "ledger/merkle/merkle.hpp"
@@ -68,8 +69,9 @@ public:
     BatchResult apply(const std::vector<OrderedSubmission>& batch, StateReader& reader);
 
 private:
-    // The outcome of one submission against the state: authenticate, parse if needed, apply the rules.
-    Result<DocumentOutcome> decide(const OrderedSubmission& ordered, WorkingState& state);
+    // The outcome of one submission against the state: authenticate (a participant's key, or a node's
+    // for alerts), parse if needed, apply the rules of its kind.
+    Result<EntryOutcome> decide(const OrderedSubmission& ordered, WorkingState& state);
     EntryRecord make_entry(const OrderedSubmission& ordered, const Hash& id, std::string outcome, std::string detail);
     void apply_one(const OrderedSubmission& ordered, WorkingState& state, BatchResult& result,
                    std::map<Hash, SubmissionAnswer>& seen_in_batch, StateReader& reader);

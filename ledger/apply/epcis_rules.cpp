@@ -443,7 +443,7 @@ Status decommission(EventScope& scope) {
                           "decommissioning needs disposition dispensed, destroyed, stolen, disposed or inactive");
     }
     const Participant& submitter = scope.context.submitter;
-    if (*status == UnitStatus::dispensed && submitter.role != Role::pharmacy) {
+    if (!role_may_decommission_to(submitter.role, *status)) {
         return rule_error(scope, "not-a-pharmacy", "only a pharmacy dispenses; " + submitter.id + " is a " +
                                                        std::string(to_string(submitter.role)));
     }
@@ -454,12 +454,12 @@ Status decommission(EventScope& scope) {
         if (!item->unit) return rule_error(scope, "units-only", "decommission units one by one, not " + item->label);
         if (auto custody = check_custody(scope, *item); !custody) return custody;
         UnitState& unit = *item->unit;
-        unit.status = *status;
-        unit.parent.clear();  // a pack taken out of its case to be dispensed leaves the case
-        unit.decommissioned_at_ms = scope.context.ordered_at_ms;
-        unit.decommissioned_location = event_location(scope.event, unit.location);
-        unit.decommissioned_by = submitter.id;
-        unit.updated_seq = scope.context.seq;
+        if (*status == UnitStatus::dispensed) {
+            if (auto refusal = unsaleable_reason(unit, scope.context.ordered_at_ms, scope.state)) {
+                return rule_error(scope, refusal->code, refusal->detail);
+            }
+        }
+        mark_decommissioned(unit, *status, event_location(scope.event, unit.location), scope.context);
         touch(scope, unit.key);
         scope.state.put_unit(std::move(unit));
     }

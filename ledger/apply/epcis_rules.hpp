@@ -7,22 +7,15 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "ledger/apply/registry.hpp"
+#include "ledger/apply/rules.hpp"
 #include "ledger/apply/state.hpp"
 #include "ledger/core/result.hpp"
 #include "ledger/epcis/document.hpp"
 
 namespace rxl {
-
-struct ApplyContext {
-    const Registry& registry;
-    const Participant& submitter;
-    std::uint64_t seq = 0;
-    std::int64_t ordered_at_ms = 0;
-};
 
 struct EventOutcome {
     std::string hash_id;
@@ -32,7 +25,7 @@ struct EventOutcome {
 struct DocumentOutcome {
     std::vector<EventOutcome> events;
     // Units whose chain the entry extends, in order: (unit, index of the event in the document).
-    std::vector<std::pair<UnitKey, std::uint32_t>> touched_units;
+    TouchedUnits touched_units;
 };
 
 // Applies the document's events in order. On a broken rule returns an Error of kind rule_violation

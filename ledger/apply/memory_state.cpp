@@ -35,6 +35,26 @@ std::optional<PriorOutcome> MemoryState::find_submission(const Hash& submission_
     return std::nullopt;
 }
 
+bool MemoryState::product_exists(const std::string& gtin) {
+    auto it = lots_.lower_bound(LotRow{gtin, {}, {}, {}});
+    return it != lots_.end() && it->gtin == gtin;
+}
+
+bool MemoryState::lot_exists(const std::string& gtin, const std::string& lot) {
+    auto it = lots_.lower_bound(LotRow{gtin, lot, {}, {}});
+    return it != lots_.end() && it->gtin == gtin && it->lot == lot;
+}
+
+std::optional<std::uint64_t> MemoryState::lot_recall(const std::string& gtin, const std::string& lot) {
+    auto it = recalled_lots_.find({gtin, lot});
+    return it == recalled_lots_.end() ? std::nullopt : std::optional<std::uint64_t>(it->second);
+}
+
+std::optional<std::uint64_t> MemoryState::gtin_withdrawal(const std::string& gtin) {
+    auto it = withdrawn_gtins_.find(gtin);
+    return it == withdrawn_gtins_.end() ? std::nullopt : std::optional<std::uint64_t>(it->second);
+}
+
 void MemoryState::write(const BatchResult& batch) {
     for (const auto& entry : batch.entries) {
         RXL_ASSERT(entry.header.seq == entries_.size());
@@ -44,6 +64,19 @@ void MemoryState::write(const BatchResult& batch) {
     for (const auto& [id, container] : batch.changes.containers) containers_.insert_or_assign(id, container);
     event_hashes_.insert(batch.changes.event_hashes.begin(), batch.changes.event_hashes.end());
     unit_events_.insert(unit_events_.end(), batch.changes.unit_events.begin(), batch.changes.unit_events.end());
+    lots_.insert(batch.changes.lots.begin(), batch.changes.lots.end());
+    // Like the store's primary keys: a recall is written once, a lot recalled and a GTIN withdrawn at most once.
+    for (const auto& recall : batch.changes.recalls) {
+        bool new_recall = recalls_.emplace(recall.seq, recall).second;
+        RXL_ASSERT(new_recall);
+        for (const auto& lot : recall.lots) {
+            bool new_lot = recalled_lots_.emplace(std::pair{recall.gtin, lot}, recall.seq).second;
+            RXL_ASSERT(new_lot);
+        }
+        bool new_withdrawal = !recall.withdrawal || withdrawn_gtins_.emplace(recall.gtin, recall.seq).second;
+        RXL_ASSERT(new_withdrawal);
+    }
+    alerts_.insert(alerts_.end(), batch.changes.alerts.begin(), batch.changes.alerts.end());
 }
 
 }  // namespace rxl

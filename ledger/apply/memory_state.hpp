@@ -18,6 +18,10 @@ public:
     Children load_children(const std::string& sscc) override;
     bool event_hash_exists(const std::string& hash_id) override;
     std::optional<PriorOutcome> find_submission(const Hash& submission_id) override;
+    bool product_exists(const std::string& gtin) override;
+    bool lot_exists(const std::string& gtin, const std::string& lot) override;
+    std::optional<std::uint64_t> lot_recall(const std::string& gtin, const std::string& lot) override;
+    std::optional<std::uint64_t> gtin_withdrawal(const std::string& gtin) override;
 
     void write(const BatchResult& batch);
 
@@ -25,6 +29,9 @@ public:
     const std::map<std::string, ContainerState>& containers() const { return containers_; }
     const std::vector<EntryRecord>& entries() const { return entries_; }
     const std::vector<UnitEventRow>& unit_events() const { return unit_events_; }
+    const std::set<LotRow>& lots() const { return lots_; }
+    const std::map<std::uint64_t, RecallRow>& recalls() const { return recalls_; }
+    const std::vector<AlertRow>& alerts() const { return alerts_; }
 
 private:
     std::map<UnitKey, UnitState> units_;
@@ -32,6 +39,11 @@ private:
     std::set<std::string> event_hashes_;
     std::vector<EntryRecord> entries_;
     std::vector<UnitEventRow> unit_events_;
+    std::set<LotRow> lots_;
+    std::map<std::uint64_t, RecallRow> recalls_;                    // by seq, the recall's id
+    std::map<std::pair<std::string, std::string>, std::uint64_t> recalled_lots_;  // (gtin, lot) → recall
+    std::map<std::string, std::uint64_t> withdrawn_gtins_;           // gtin → recall
+    std::vector<AlertRow> alerts_;
 };
 
 }  // namespace rxl

@@ -1,5 +1,7 @@
 #include "ledger/apply/state.hpp"
 
+#include <algorithm>
+
 #include "ledger/core/assert.hpp"
 
 namespace rxl {
@@ -42,6 +44,8 @@ void StateChanges::merge_from(StateChanges&& newer) {
     lots.merge(newer.lots);
     for (auto& event : newer.events) events.push_back(std::move(event));
     for (auto& row : newer.unit_events) unit_events.push_back(std::move(row));
+    for (auto& recall : newer.recalls) recalls.push_back(std::move(recall));
+    for (auto& alert : newer.alerts) alerts.push_back(std::move(alert));
 }
 
 void WorkingState::preload_units(const std::vector<UnitKey>& keys) {
@@ -104,6 +108,50 @@ Children WorkingState::children(const std::string& sscc) {
 bool WorkingState::event_hash_seen(const std::string& hash_id) {
     return entry_.event_hashes.contains(hash_id) || batch_.event_hashes.contains(hash_id) ||
            reader_.event_hash_exists(hash_id);
+}
+
+namespace {
+
+// True if `lots` (ordered by gtin, then lot) holds a row of `gtin`, and of `lot` unless it is nullptr.
+bool has_lot(const std::set<LotRow>& lots, const std::string& gtin, const std::string* lot) {
+    auto it = lots.lower_bound(LotRow{gtin, lot != nullptr ? *lot : std::string(), {}, {}});
+    return it != lots.end() && it->gtin == gtin && (lot == nullptr || it->lot == *lot);
+}
+
+// The recall among `recalls` that covers (gtin, lot), or that withdrew gtin when `lot` is nullptr.
+std::optional<std::uint64_t> find_recall(const std::vector<RecallRow>& recalls, const std::string& gtin,
+                                         const std::string* lot) {
+    for (const auto& recall : recalls) {
+        if (recall.gtin != gtin) continue;
+        if (lot == nullptr ? recall.withdrawal
+                           : std::find(recall.lots.begin(), recall.lots.end(), *lot) != recall.lots.end()) {
+            return recall.seq;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool WorkingState::product_exists(const std::string& gtin) {
+    return has_lot(entry_.lots, gtin, nullptr) || has_lot(batch_.lots, gtin, nullptr) || reader_.product_exists(gtin);
+}
+
+bool WorkingState::lot_exists(const std::string& gtin, const std::string& lot) {
+    return has_lot(entry_.lots, gtin, &lot) || has_lot(batch_.lots, gtin, &lot) || reader_.lot_exists(gtin, lot);
+}
+
+// A lot or GTIN is recalled at most once (recall_rules refuses a second recall), so the first match wins.
+std::optional<std::uint64_t> WorkingState::lot_recall(const std::string& gtin, const std::string& lot) {
+    if (auto seq = find_recall(entry_.recalls, gtin, &lot)) return seq;
+    if (auto seq = find_recall(batch_.recalls, gtin, &lot)) return seq;
+    return reader_.lot_recall(gtin, lot);
+}
+
+std::optional<std::uint64_t> WorkingState::gtin_withdrawal(const std::string& gtin) {
+    if (auto seq = find_recall(entry_.recalls, gtin, nullptr)) return seq;
+    if (auto seq = find_recall(batch_.recalls, gtin, nullptr)) return seq;
+    return reader_.gtin_withdrawal(gtin);
 }
 
 void WorkingState::put_unit(UnitState unit) {

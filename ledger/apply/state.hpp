@@ -1,4 +1,5 @@
-// Ledger state that apply reads and changes: units, containers, nesting, recorded event hashes.
+// Ledger state that apply reads and changes: units, containers, nesting, recorded event hashes, lots,
+// recalls and alerts.
 //
 // StateReader is the I/O boundary (PostgreSQL in ledger/store, an in-memory twin in MemoryState for tests).
 // WorkingState layers the changes of the current batch and of the current entry over a reader, so that an
@@ -83,6 +84,14 @@ public:
     // True if an accepted entry recorded an event with this hash id (error declarations excluded).
     virtual bool event_hash_exists(const std::string& hash_id) = 0;
     virtual std::optional<PriorOutcome> find_submission(const Hash& submission_id) = 0;
+    // True if a unit of this GTIN was commissioned (with any lot).
+    virtual bool product_exists(const std::string& gtin) = 0;
+    // True if a unit of this GTIN was commissioned with this lot.
+    virtual bool lot_exists(const std::string& gtin, const std::string& lot) = 0;
+    // The recall (its entry's sequence number) that recalled this lot of this GTIN, if one did.
+    virtual std::optional<std::uint64_t> lot_recall(const std::string& gtin, const std::string& lot) = 0;
+    // The recall that withdrew the whole GTIN, if one did.
+    virtual std::optional<std::uint64_t> gtin_withdrawal(const std::string& gtin) = 0;
 };
 
 struct UnitEventRow {
@@ -117,6 +126,35 @@ struct LotRow {
     auto operator<=>(const LotRow&) const = default;
 };
 
+// A recall of lots of a GTIN, or (no lots) the withdrawal of the whole GTIN. Its id is its entry's seq.
+struct RecallRow {
+    std::uint64_t seq = 0;
+    std::string gtin;
+    std::vector<std::string> lots;  // empty for a withdrawal
+    bool withdrawal = false;
+    std::string recall_class;       // "I", "II" or "III"
+    std::string reason;
+    std::string submitter;
+    std::int64_t ordered_at_ms = 0;
+};
+
+// A falsification alert a node raised on a suspicious verification or decommission.
+struct AlertRow {
+    std::uint64_t seq = 0;
+    std::string code;         // UNKNOWN_SERIAL, UNKNOWN_LOT, …
+    std::string emvs;         // the EMVS hub code it mirrors ("A3"), or empty
+    std::string gtin;
+    std::string serial;
+    std::string lot;
+    std::string expiry;       // YYMMDD as scanned, or empty
+    std::string participant;  // who scanned
+    std::string location;     // GLN, or empty
+    std::string node;         // the node that raised it
+    std::int64_t verified_at_ms = 0;
+    std::int64_t ordered_at_ms = 0;
+    std::string message;
+};
+
 // Every state change of one entry (or of a whole batch, once merged).
 struct StateChanges {
     std::map<UnitKey, UnitState> units;
@@ -127,6 +165,8 @@ struct StateChanges {
     std::set<LotRow> lots;
     std::vector<EventRow> events;
     std::vector<UnitEventRow> unit_events;
+    std::vector<RecallRow> recalls;
+    std::vector<AlertRow> alerts;
 
     void merge_from(StateChanges&& newer);
 };
@@ -141,6 +181,10 @@ public:
     std::optional<ContainerState> container(const std::string& sscc);
     Children children(const std::string& sscc);
     bool event_hash_seen(const std::string& hash_id);
+    bool product_exists(const std::string& gtin);
+    bool lot_exists(const std::string& gtin, const std::string& lot);
+    std::optional<std::uint64_t> lot_recall(const std::string& gtin, const std::string& lot);
+    std::optional<std::uint64_t> gtin_withdrawal(const std::string& gtin);
 
     // Changes go to the current entry until commit_entry() or rollback_entry().
     void put_unit(UnitState unit);
@@ -148,6 +192,8 @@ public:
     void add_event(EventRow event);
     void add_lot(LotRow lot);
     void add_unit_event(UnitEventRow row) { entry_.unit_events.push_back(std::move(row)); }
+    void add_recall(RecallRow recall) { entry_.recalls.push_back(std::move(recall)); }
+    void add_alert(AlertRow alert) { entry_.alerts.push_back(std::move(alert)); }
     StateChanges& entry_changes() { return entry_; }
 
     void commit_entry();

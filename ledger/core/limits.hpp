@@ -51,4 +51,18 @@ inline constexpr std::size_t orderer_queue_submissions_max = 10'000;
 inline constexpr std::size_t participant_id_chars_max = 64;
 inline constexpr std::size_t key_id_chars_max = 64;
 
+// --- Pack, recall and alert submissions (part of the ledger's rules: every node must agree) --------
+// A decommission may be undone up to this long after it, by ordering time, inclusive (EMVS: 10 days).
+// A `locked` unit has no limit.
+inline constexpr std::int64_t undo_window_ms = 10LL * 86'400 * 1000;
+// Lots named by one recall; a larger recall is a withdrawal of the GTIN, or several recalls.
+inline constexpr std::size_t recall_lots_max = 1000;
+// The free text of a recall's reason and of an alert's message.
+inline constexpr std::size_t recall_reason_chars_max = 2000;
+inline constexpr std::size_t alert_message_chars_max = 2000;
+// The optional request_id of pack and recall bodies: a client's own id for one operation.
+inline constexpr std::size_t request_id_chars_max = 64;
+// An alert's EMVS hub code ("A3", "A24"): letters and digits.
+inline constexpr std::size_t alert_emvs_code_chars_max = 8;
+
 }  // namespace rxl::limits

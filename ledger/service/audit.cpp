@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::uint64_t progress_every_entries = 1000;
 constexpr std::size_t unit_compare_chunk = 1000;
+constexpr std::size_t audit_page_rows = 1000;  // recalls and alerts read per query
 
 std::string unit_label(const UnitKey& key) { return fmt::format("unit (01){}(21){}", key.gtin, key.serial); }
 
@@ -131,6 +132,73 @@ void check_signed_root(const std::map<std::uint64_t, Hash>& roots, std::uint64_t
     }
 }
 
+std::string recall_text(const RecallRow& recall) {
+    std::string lots;
+    for (const auto& lot : recall.lots) lots += (lots.empty() ? "" : ",") + lot;
+    return fmt::format("gtin {} {} class {} by {} at {} ms: {}", recall.gtin,
+                       recall.withdrawal ? std::string("withdrawn") : "lots " + lots, recall.recall_class,
+                       recall.submitter, recall.ordered_at_ms, recall.reason);
+}
+
+std::string alert_text(const AlertRow& alert) {
+    return fmt::format("{} ({}) on (01){}(21){} lot {} exp {} by {} at {} via {}, verified {} ms, ordered {} ms: {}",
+                       alert.code, alert.emvs, alert.gtin, alert.serial, alert.lot, alert.expiry, alert.participant,
+                       alert.location, alert.node, alert.verified_at_ms, alert.ordered_at_ms, alert.message);
+}
+
+// Recalls, and the lookups apply reads them through: a deleted or edited recall would let an undo or a
+// dispense through that the ledger forbids.
+void compare_recalls(store::Store& store, const MemoryState& replayed, AuditReport& report) {
+    std::map<std::uint64_t, RecallRow> stored;
+    for (auto page = store.recalls("", 0, audit_page_rows); !page.empty();
+         page = store.recalls("", page.back().seq, audit_page_rows)) {
+        for (auto& recall : page) stored.emplace(recall.seq, std::move(recall));
+    }
+    for (const auto& [seq, recall] : replayed.recalls()) {
+        std::string where = fmt::format("recall {}", seq);
+        auto it = stored.find(seq);
+        if (it == stored.end()) {
+            report.findings.push_back({where, "is missing from the database"});
+        } else if (recall_text(it->second) != recall_text(recall)) {
+            report.findings.push_back({where, fmt::format("is '{}' in the database, '{}' by replay", recall_text(it->second),
+                                                          recall_text(recall))});
+        }
+        for (const auto& lot : recall.lots) {
+            if (store.lot_recall(recall.gtin, lot) != seq) report.findings.push_back({where, "does not mark lot " + lot + " recalled"});
+        }
+        if (recall.withdrawal && store.gtin_withdrawal(recall.gtin) != seq) {
+            report.findings.push_back({where, "does not mark GTIN " + recall.gtin + " withdrawn"});
+        }
+    }
+    for (const auto& [seq, recall] : stored) {
+        if (!replayed.recalls().contains(seq)) report.findings.push_back({fmt::format("recall {}", seq), "no entry makes it"});
+    }
+}
+
+void compare_alerts(store::Store& store, const MemoryState& replayed, AuditReport& report) {
+    std::map<std::uint64_t, AlertRow> stored;
+    store::AlertFilter filter;
+    filter.limit = audit_page_rows;
+    for (auto page = store.alerts(filter); !page.empty(); page = store.alerts(filter)) {
+        filter.after_seq = page.back().seq;
+        for (auto& alert : page) stored.emplace(alert.seq, std::move(alert));
+    }
+    for (const auto& alert : replayed.alerts()) {
+        std::string where = fmt::format("alert {}", alert.seq);
+        auto it = stored.find(alert.seq);
+        if (it == stored.end()) {
+            report.findings.push_back({where, "is missing from the database"});
+            continue;
+        }
+        if (alert_text(it->second) != alert_text(alert)) {
+            report.findings.push_back({where, fmt::format("is '{}' in the database, '{}' by replay", alert_text(it->second),
+                                                          alert_text(alert))});
+        }
+        stored.erase(it);
+    }
+    for (const auto& [seq, alert] : stored) report.findings.push_back({fmt::format("alert {}", seq), "no entry makes it"});
+}
+
 }  // namespace
 
 AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint64_t)>& progress) {
@@ -181,6 +249,8 @@ AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint
         report.findings.push_back({"merkle tree", "the stored tree nodes give another root than the replayed entries"});
     }
     compare_units(store, replayed, report);
+    compare_recalls(store, replayed, report);
+    compare_alerts(store, replayed, report);
     return report;
 }
 

@@ -3,9 +3,9 @@
 // Every entry is replayed through the same apply code (the genesis from entry 0, then each entry's
 // signed submission at its ordering time) into the in-memory twin of the store. That re-checks every
 // signature and every custody rule, and recomputes every leaf hash, the Merkle root, every unit's
-// state and chain link; every checkpoint the node signed is checked against the replayed root at its
-// size. An edit made behind the server's back — a body byte, an outcome, a deleted
-// row, a unit's lot — shows up as a difference between what is stored and what the replay derives.
+// state and chain link, every recall and alert; every checkpoint the node signed is checked against the
+// replayed root at its size. An edit made behind the server's back — a body byte, an outcome, a deleted
+// row, a unit's lot, a recall — shows up as a difference between what is stored and what the replay derives.
 #pragma once
 
 #include <cstdint>

@@ -78,6 +78,40 @@ constexpr const char* sql_insert_unit_events =
     "SELECT g, s, q, i, decode(l, 'hex') FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::text[]) "
     "AS t(g, s, q, i, l)";
 
+constexpr const char* sql_insert_recall =
+    "INSERT INTO recalls (seq, gtin, lots, withdrawal, recall_class, reason, submitter, ordered_at_ms) "
+    "VALUES ($1, $2, $3::text[], $4, $5, $6, $7, $8)";
+
+constexpr const char* sql_insert_recalled_lots =
+    "INSERT INTO recalled_lots (gtin, lot, recall_seq) SELECT $1::text, l, $2::bigint FROM unnest($3::text[]) AS t(l)";
+
+constexpr const char* sql_insert_withdrawn_gtin = "INSERT INTO withdrawn_gtins (gtin, recall_seq) VALUES ($1, $2)";
+
+constexpr const char* sql_insert_alerts =
+    "INSERT INTO alerts (seq, code, emvs, gtin, serial, lot, expiry, participant, location, node, verified_at_ms, "
+    "ordered_at_ms, message) "
+    "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+    "$8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])";
+
+constexpr const char* sql_product_exists = "SELECT 1 FROM lots WHERE gtin = $1 LIMIT 1";
+constexpr const char* sql_lot_exists = "SELECT 1 FROM lots WHERE gtin = $1 AND lot = $2 LIMIT 1";
+constexpr const char* sql_lot_recall = "SELECT recall_seq FROM recalled_lots WHERE gtin = $1 AND lot = $2";
+constexpr const char* sql_gtin_withdrawal = "SELECT recall_seq FROM withdrawn_gtins WHERE gtin = $1";
+
+constexpr const char* recall_columns =
+    "seq, gtin, lots, withdrawal, recall_class, reason, submitter, ordered_at_ms";
+
+// Keyset pagination: rows after a sequence number, in sequence order. An empty text filter matches all.
+constexpr const char* sql_select_recalls =
+    "SELECT {} FROM recalls WHERE ($1 = '' OR gtin = $1) AND seq > $2 ORDER BY seq LIMIT $3";
+
+constexpr const char* alert_columns =
+    "seq, code, emvs, gtin, serial, lot, expiry, participant, location, node, verified_at_ms, ordered_at_ms, message";
+
+constexpr const char* sql_select_alerts =
+    "SELECT {} FROM alerts WHERE ($1 = '' OR gtin = $1) AND ($2 = '' OR lot = $2) AND ($3 = '' OR code = $3) "
+    "AND ordered_at_ms >= $4 AND ordered_at_ms < $5 AND seq > $6 ORDER BY seq LIMIT $7";
+
 constexpr const char* sql_upsert_head =
     "INSERT INTO ledger_head (singleton, size, root, last_ordered_at_ms, orderer_cursor) "
     "VALUES (true, $1, decode($2, 'hex'), $3, $4) "
@@ -134,6 +168,48 @@ ContainerState decode_container(const pqxx::row& row) {
     container.commissioned_seq = row[7].as<std::uint64_t>();
     container.updated_seq = row[8].as<std::uint64_t>();
     return container;
+}
+
+std::vector<std::string> decode_text_array(const pqxx::field& field) {
+    std::vector<std::string> out;
+    pqxx::array_parser parser = field.as_array();
+    for (auto step = parser.get_next(); step.first != pqxx::array_parser::done; step = parser.get_next()) {
+        RXL_ASSERT_MSG(step.first != pqxx::array_parser::null_value, "a stored text array holds a NULL");
+        if (step.first == pqxx::array_parser::string_value) out.push_back(std::move(step.second));
+    }
+    return out;
+}
+
+RecallRow decode_recall(const pqxx::row& row) {
+    RecallRow recall;
+    recall.seq = row[0].as<std::uint64_t>();
+    recall.gtin = row[1].as<std::string>();
+    recall.lots = decode_text_array(row[2]);
+    recall.withdrawal = row[3].as<bool>();
+    recall.recall_class = row[4].as<std::string>();
+    recall.reason = row[5].as<std::string>();
+    recall.submitter = row[6].as<std::string>();
+    recall.ordered_at_ms = row[7].as<std::int64_t>();
+    RXL_ASSERT_MSG(recall.withdrawal == recall.lots.empty(), "a stored recall is a withdrawal and names lots");
+    return recall;
+}
+
+AlertRow decode_alert(const pqxx::row& row) {
+    AlertRow alert;
+    alert.seq = row[0].as<std::uint64_t>();
+    alert.code = row[1].as<std::string>();
+    alert.emvs = row[2].as<std::string>();
+    alert.gtin = row[3].as<std::string>();
+    alert.serial = row[4].as<std::string>();
+    alert.lot = row[5].as<std::string>();
+    alert.expiry = row[6].as<std::string>();
+    alert.participant = row[7].as<std::string>();
+    alert.location = row[8].as<std::string>();
+    alert.node = row[9].as<std::string>();
+    alert.verified_at_ms = row[10].as<std::int64_t>();
+    alert.ordered_at_ms = row[11].as<std::int64_t>();
+    alert.message = row[12].as<std::string>();
+    return alert;
 }
 
 template <class Number>
@@ -307,6 +383,55 @@ std::optional<PriorOutcome> Store::find_submission(const Hash& submission_id) {
     if (rows.empty()) return std::nullopt;
     return PriorOutcome{rows[0][0].as<std::uint64_t>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(),
                         hash_from_hex(rows[0][3])};
+}
+
+bool Store::product_exists(const std::string& gtin) {
+    pqxx::nontransaction work(connection_->pq);
+    return !work.exec_params(sql_product_exists, gtin).empty();
+}
+
+bool Store::lot_exists(const std::string& gtin, const std::string& lot) {
+    pqxx::nontransaction work(connection_->pq);
+    return !work.exec_params(sql_lot_exists, gtin, lot).empty();
+}
+
+std::optional<std::uint64_t> Store::lot_recall(const std::string& gtin, const std::string& lot) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(sql_lot_recall, gtin, lot);
+    if (rows.empty()) return std::nullopt;
+    return rows[0][0].as<std::uint64_t>();
+}
+
+std::optional<std::uint64_t> Store::gtin_withdrawal(const std::string& gtin) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(sql_gtin_withdrawal, gtin);
+    if (rows.empty()) return std::nullopt;
+    return rows[0][0].as<std::uint64_t>();
+}
+
+std::optional<RecallRow> Store::recall(std::uint64_t seq) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(fmt::format("SELECT {} FROM recalls WHERE seq = $1", recall_columns), seq);
+    if (rows.empty()) return std::nullopt;
+    return decode_recall(rows[0]);
+}
+
+std::vector<RecallRow> Store::recalls(const std::string& gtin, std::uint64_t after_seq, std::size_t limit) {
+    pqxx::nontransaction work(connection_->pq);
+    std::vector<RecallRow> out;
+    for (const auto& row : work.exec_params(fmt::format(sql_select_recalls, recall_columns), gtin, after_seq, limit)) {
+        out.push_back(decode_recall(row));
+    }
+    return out;
+}
+
+std::vector<AlertRow> Store::alerts(const AlertFilter& filter) {
+    pqxx::nontransaction work(connection_->pq);
+    std::vector<AlertRow> out;
+    auto rows = work.exec_params(fmt::format(sql_select_alerts, alert_columns), filter.gtin, filter.lot, filter.code,
+                                 filter.from_ms, filter.to_ms, filter.after_seq, filter.limit);
+    for (const auto& row : rows) out.push_back(decode_alert(row));
+    return out;
 }
 
 std::optional<UnitState> Store::unit(const UnitKey& key) {
@@ -498,6 +623,46 @@ void write_unit_events(pqxx::work& work, const std::vector<UnitEventRow>& rows) 
                      number_array(indexes), text_array(links));
 }
 
+void write_recalls(pqxx::work& work, const std::vector<RecallRow>& recalls) {
+    // Recalls are rare: one statement each is simpler than arrays of arrays through unnest().
+    for (const auto& recall : recalls) {
+        RXL_ASSERT(recall.withdrawal == recall.lots.empty());
+        work.exec_params(sql_insert_recall, recall.seq, recall.gtin, text_array(recall.lots), recall.withdrawal,
+                         recall.recall_class, recall.reason, recall.submitter, recall.ordered_at_ms);
+        if (recall.withdrawal) {
+            work.exec_params(sql_insert_withdrawn_gtin, recall.gtin, recall.seq);
+        } else {
+            work.exec_params(sql_insert_recalled_lots, recall.gtin, recall.seq, text_array(recall.lots));
+        }
+    }
+}
+
+void write_alerts(pqxx::work& work, const std::vector<AlertRow>& alerts) {
+    if (alerts.empty()) return;
+    std::vector<std::uint64_t> seqs;
+    std::vector<std::int64_t> verified, ordered;
+    std::vector<std::string> codes, emvs, gtins, serials, lots, expiries, participants, locations, nodes, messages;
+    for (const auto& alert : alerts) {
+        seqs.push_back(alert.seq);
+        codes.push_back(alert.code);
+        emvs.push_back(alert.emvs);
+        gtins.push_back(alert.gtin);
+        serials.push_back(alert.serial);
+        lots.push_back(alert.lot);
+        expiries.push_back(alert.expiry);
+        participants.push_back(alert.participant);
+        locations.push_back(alert.location);
+        nodes.push_back(alert.node);
+        verified.push_back(alert.verified_at_ms);
+        ordered.push_back(alert.ordered_at_ms);
+        messages.push_back(alert.message);
+    }
+    work.exec_params(sql_insert_alerts, number_array(seqs), text_array(codes), text_array(emvs), text_array(gtins),
+                     text_array(serials), text_array(lots), text_array(expiries), text_array(participants),
+                     text_array(locations), text_array(nodes), number_array(verified), number_array(ordered),
+                     text_array(messages));
+}
+
 }  // namespace
 
 void Store::write_batch(const BatchResult& batch, const StoredCheckpoint* checkpoint) {
@@ -512,6 +677,8 @@ void Store::write_batch(const BatchResult& batch, const StoredCheckpoint* checkp
     write_lots(work, batch.changes.lots);
     write_events(work, batch.changes.events);
     write_unit_events(work, batch.changes.unit_events);
+    write_recalls(work, batch.changes.recalls);
+    write_alerts(work, batch.changes.alerts);
     std::int64_t last_ordered_at_ms = batch.entries.empty() ? 0 : batch.entries.back().header.ordered_at_ms;
     if (batch.entries.empty()) {
         auto current = work.exec("SELECT last_ordered_at_ms FROM ledger_head");

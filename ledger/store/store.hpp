@@ -9,6 +9,9 @@
 // fatal; the server's handler adapter turns one into a 503 problem.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +78,17 @@ struct VerificationRecord {
     std::uint64_t ledger_size = 0;
 };
 
+// Which alerts to list: empty text matches any value; times are ordering times, [from_ms, to_ms).
+struct AlertFilter {
+    std::string gtin;
+    std::string lot;
+    std::string code;
+    std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
+    std::int64_t to_ms = std::numeric_limits<std::int64_t>::max();
+    std::uint64_t after_seq = 0;  // keyset pagination: alerts with a larger seq
+    std::size_t limit = 100;
+};
+
 class Store final : public StateReader {
 public:
     // Connects (libpq connection string, e.g. "host=127.0.0.1 port=5433 dbname=rxledger user=rxledger").
@@ -109,8 +123,18 @@ public:
     Children load_children(const std::string& sscc) override;
     bool event_hash_exists(const std::string& hash_id) override;
     std::optional<PriorOutcome> find_submission(const Hash& submission_id) override;
+    bool product_exists(const std::string& gtin) override;
+    bool lot_exists(const std::string& gtin, const std::string& lot) override;
+    std::optional<std::uint64_t> lot_recall(const std::string& gtin, const std::string& lot) override;
+    std::optional<std::uint64_t> gtin_withdrawal(const std::string& gtin) override;
 
     // Reads for handlers
+    // The recall whose entry is `seq` (its id), if that entry is an accepted recall.
+    std::optional<RecallRow> recall(std::uint64_t seq);
+    // Recalls in id order after `after_seq`, at most `limit`; of one GTIN unless `gtin` is empty.
+    std::vector<RecallRow> recalls(const std::string& gtin, std::uint64_t after_seq, std::size_t limit);
+    // Alerts in id (seq) order matching the filter.
+    std::vector<AlertRow> alerts(const AlertFilter& filter);
     std::optional<UnitState> unit(const UnitKey& key);
     std::uint64_t count_units();
     // Verification's reads (verify_reads.cpp).

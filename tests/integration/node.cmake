@@ -8,3 +8,6 @@ add_dependencies(node_test rxledgerd rxledger)
 
 rxl_test(ledger_api_test SOURCES integration/ledger_api_test.cpp LIBS rxl_test_node rxl_cli rxl_merkle LABEL integration)
 add_dependencies(ledger_api_test rxledgerd rxledger)
+
+# The PostgreSQL store against its in-memory twin; needs a database, not a running node.
+rxl_test(store_test SOURCES integration/store_test.cpp LIBS rxl_test_node rxl_service LABEL integration)

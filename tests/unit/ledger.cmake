@@ -1,5 +1,7 @@
-# The ledger core (ledger/apply): entry encoding, submissions, genesis, custody rules, apply.
+# The ledger core (ledger/apply): entry encoding, submissions, genesis, custody rules, pack operations,
+# recalls, alerts, apply.
 rxl_test(ledger_test
-  SOURCES unit/ledger_test.cpp unit/rules_test.cpp unit/apply_test.cpp
+  SOURCES unit/ledger_test.cpp unit/rules_test.cpp unit/apply_test.cpp unit/pack_rules_test.cpp
+          unit/recall_alert_test.cpp
   LIBS rxl_ledger
   LABEL unit)

@@ -148,6 +148,13 @@ struct Actor {
     const std::string& gln() const { return glns.front(); }
 };
 
+// A consortium node: it signs alerts with its node key, under its node id as key id.
+struct NodeActor {
+    std::string id;
+    std::string participant;
+    PrivateKey key;
+};
+
 inline boost::json::object participant_json(const Actor& actor) {
     boost::json::array prefixes, glns;
     for (const auto& prefix : actor.company_prefixes) prefixes.emplace_back(prefix);
@@ -176,6 +183,7 @@ public:
                  PrivateKey::generate()};
     Actor agency{"agency", Role::regulator, {}, {with_check_digit("700000000001")}, "agency-key-1",
                  PrivateKey::generate()};
+    NodeActor node{"node-1", "agency", PrivateKey::generate()};
 
     boost::json::object genesis_object() const {
         return boost::json::object{
@@ -183,6 +191,10 @@ public:
             {"consortium", "test-consortium"},
             {"participants", boost::json::array{participant_json(acme), participant_json(distrib),
                                                 participant_json(pharma), participant_json(agency)}},
+            {"nodes", boost::json::array{boost::json::object{{"id", node.id},
+                                                             {"participant", node.participant},
+                                                             {"public_key", to_base64(node.key.public_key())},
+                                                             {"url", "https://node-1.test:8443"}}}},
         };
     }
     std::string genesis_json() const { return boost::json::serialize(genesis_object()); }
@@ -196,9 +208,56 @@ public:
         return submission;
     }
 
+    // A signed submission of another kind, with exactly this body.
+    static Submission sign(const Actor& actor, SubmissionKind kind, std::string body) {
+        return sign_submission(kind, actor.id, actor.key_id, std::move(body), actor.key);
+    }
+    // An alert, signed by the node as nodes sign them: submitter and key id are the node id.
+    Submission sign_alert(std::string body) const {
+        return sign_submission(SubmissionKind::alert, node.id, node.id, std::move(body), node.key);
+    }
+
 private:
     int bodies_ = 0;
 };
+
+// ---- bodies of pack, recall and alert submissions ---------------------------------------------------
+
+// A fresh request id, so that a repeated operation (dispense, undo, dispense again) is not a retry.
+inline std::string next_request_id() {
+    static int counter = 0;
+    return "request-" + std::to_string(++counter);
+}
+
+inline std::string decommission_body(const std::string& serial, const std::string& state, const std::string& location,
+                                     const std::string& gtin = acme_gtin()) {
+    return boost::json::serialize(boost::json::object{{"op", "decommission"}, {"gtin", gtin}, {"serial", serial},
+                                                      {"state", state}, {"location", location},
+                                                      {"request_id", next_request_id()}});
+}
+
+inline std::string undo_body(const std::string& serial, const std::string& location, const std::string& gtin = acme_gtin()) {
+    return boost::json::serialize(boost::json::object{{"op", "undo"}, {"gtin", gtin}, {"serial", serial},
+                                                      {"location", location}, {"request_id", next_request_id()}});
+}
+
+inline std::string recall_body(const std::vector<std::string>& lots, const std::string& gtin = acme_gtin(),
+                               const std::string& recall_class = "II") {
+    boost::json::array lot_list;
+    for (const auto& lot : lots) lot_list.emplace_back(lot);
+    return boost::json::serialize(boost::json::object{{"gtin", gtin}, {"lots", std::move(lot_list)},
+                                                      {"class", recall_class}, {"reason", "contamination found"},
+                                                      {"request_id", next_request_id()}});
+}
+
+// An alert body as a node raises one; `change` may alter or remove members before it is serialised.
+inline boost::json::object alert_object(const std::string& code = "UNKNOWN_SERIAL") {
+    return boost::json::object{{"code", code},           {"emvs", "A3"},
+                               {"gtin", acme_gtin()},    {"serial", "S404"},
+                               {"lot", "LOT-1"},         {"expiry", "270531"},
+                               {"participant", "pharma"}, {"location", with_check_digit("501234500001")},
+                               {"verified_at_ms", 1'750'000'000'500}, {"message", "serial not found"}};
+}
 
 // One node: the registry, the applier and the in-memory store, started from a genesis file.
 class Node {
@@ -233,6 +292,19 @@ public:
         BatchResult result = node.apply({OrderedSubmission{std::move(submission), last_ordered_at_ms, 0}});
         REQUIRE(result.answers.size() == 1);
         return result.answers.front();
+    }
+    SubmissionAnswer submit(const Actor& actor, SubmissionKind kind, std::string body) {
+        return submit(Consortium::sign(actor, kind, std::move(body)));
+    }
+    // Submits a pack, recall or alert for a set-up step, and requires acceptance.
+    SubmissionAnswer accept(Submission submission) {
+        SubmissionAnswer answer = submit(std::move(submission));
+        INFO("set-up step rejected: ", answer.detail_json);
+        REQUIRE(answer.outcome == "accepted");
+        return answer;
+    }
+    SubmissionAnswer accept(const Actor& actor, SubmissionKind kind, std::string body) {
+        return accept(Consortium::sign(actor, kind, std::move(body)));
     }
     SubmissionAnswer submit(const Actor& actor, std::vector<epcis::Event> events) {
         return submit(people.sign(actor, std::move(events)));
@@ -292,6 +364,11 @@ inline std::vector<std::string> event_results(const std::string& detail_json) {
     boost::json::value detail = boost::json::parse(detail_json);
     for (const auto& event : detail.at("events").as_array()) out.emplace_back(event.at("result").as_string());
     return out;
+}
+
+// The error kind a rejection records ("rule_violation", "conflict", …).
+inline std::string rejection_kind(const std::string& detail_json) {
+    return std::string(boost::json::parse(detail_json).at("kind").as_string());
 }
 
 // The JSON pointer a rejection names.
