@@ -2,7 +2,8 @@
 # schemas/sql are embedded into the binary at build time, so a node never runs without its schema.
 set(RXL_MIGRATIONS
   ${CMAKE_SOURCE_DIR}/schemas/sql/001_ledger.sql
-  ${CMAKE_SOURCE_DIR}/schemas/sql/003_checkpoints.sql)
+  ${CMAKE_SOURCE_DIR}/schemas/sql/003_checkpoints.sql
+  ${CMAKE_SOURCE_DIR}/schemas/sql/004_tokens.sql)
 set(RXL_MIGRATIONS_CPP ${CMAKE_CURRENT_BINARY_DIR}/migrations_embedded.cpp)
 add_custom_command(
   OUTPUT ${RXL_MIGRATIONS_CPP}
@@ -12,5 +13,5 @@ add_custom_command(
   COMMENT "Embedding SQL migrations"
   VERBATIM)
 rxl_module(rxl_store
-  SOURCES store/store.cpp store/checkpoints.cpp store/history.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
+  SOURCES store/store.cpp store/checkpoints.cpp store/history.cpp store/tokens.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
   DEPENDS rxl_ledger PkgConfig::PQXX)
