@@ -8,3 +8,7 @@ add_dependencies(node_test rxledgerd rxledger)
 
 rxl_test(ledger_api_test SOURCES integration/ledger_api_test.cpp LIBS rxl_test_node rxl_cli rxl_merkle LABEL integration)
 add_dependencies(ledger_api_test rxledgerd rxledger)
+
+# Read authentication: tokens issued and revoked with the rxledger binary, and client certificates.
+rxl_test(auth_test SOURCES integration/auth_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
+add_dependencies(auth_test rxledgerd rxledger)
