@@ -147,7 +147,7 @@ TEST_CASE("a token issued with the CLI reads at once, and a revoked one is refus
     CHECK(token_command(node, "revoke", to_hex(sha256(second)).substr(0, 12)).status == 0);
 }
 
-TEST_CASE("issuing refuses an unknown participant; missing and bad tokens get 401 with their code") {
+TEST_CASE("issuing refuses an unknown participant, and missing or bad tokens get 401 with their code") {
     TestNode node;
     node.start();
     auto refused = token_command(node, "issue", "--participant mallory");

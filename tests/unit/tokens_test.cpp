@@ -102,7 +102,7 @@ TEST_CASE("revoke names a token by the token, its id, its hash, or the label of 
     CHECK(named(app::make_api_token()).empty());
 }
 
-TEST_CASE("file tokens authenticate; a missing or unknown one is refused with its code") {
+TEST_CASE("file tokens authenticate, and a missing or unknown one is refused with its code") {
     const std::string token = "rxl_dev_" + std::string(64, '1');
     auto tokens = app::Tokens::parse(R"({"tokens":[{"participant":"acme-pharma","sha256":")" + to_hex(sha256(token)) + R"("}]})");
     REQUIRE(tokens.ok());
@@ -189,7 +189,7 @@ TEST_CASE("the token cache holds at most its limit, dropping expired answers fir
     CHECK(cache.size() == 1);
 }
 
-TEST_CASE("a client certificate authenticates by a CN that is a participant; with a token both must agree") {
+TEST_CASE("a client certificate authenticates by a CN that is a participant, and with a token both must agree") {
     FakeDirectory directory;
     const std::string token = app::make_api_token();
     directory.active_tokens[sha256(token)] = "corner-pharmacy";
