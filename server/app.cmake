@@ -9,6 +9,8 @@ add_custom_command(
 
 add_library(rxl_app STATIC
   app/config.cpp
+  app/api_tokens.cpp
+  app/token_cache.cpp
   app/tokens.cpp
   app/routes.cpp
   app/capture_handlers.cpp
@@ -16,7 +18,7 @@ add_library(rxl_app STATIC
   app/ledger_handlers.cpp
   app/unit_handlers.cpp
   ${RXL_OPENAPI_CPP})
-target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_epcis Boost::json PRIVATE rxl_warnings)
+target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_epcis Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)
 
 add_executable(rxledgerd rxledgerd.cpp)
 target_link_libraries(rxledgerd PRIVATE rxl_app Boost::program_options rxl_warnings)
@@ -27,8 +29,10 @@ add_library(rxl_cli STATIC
   cli/key_file.cpp
   cli/commands.cpp
   cli/dev_consortium.cpp
+  cli/dev_certificates.cpp
   cli/epcis_builder.cpp)
-target_link_libraries(rxl_cli PUBLIC rxl_http rxl_ledger Boost::json PRIVATE rxl_warnings)
+target_link_libraries(rxl_cli PUBLIC rxl_http rxl_ledger Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)
 
-add_executable(rxledger cli/main.cpp cli/audit_command.cpp cli/receipt_command.cpp)
-target_link_libraries(rxledger PRIVATE rxl_cli rxl_service rxl_warnings)
+add_executable(rxledger cli/main.cpp cli/audit_command.cpp cli/receipt_command.cpp cli/token_command.cpp)
+# rxl_app for the API token format (server/app/api_tokens.hpp), which the node and the CLI share.
+target_link_libraries(rxledger PRIVATE rxl_cli rxl_app rxl_service rxl_warnings)

@@ -101,6 +101,8 @@ int main(int argc, char** argv) {
     auto ledger = LedgerService::open(std::move(ledger_config));
     if (!ledger) return fail(ledger.error().detail);
     (*ledger)->start();
+    // Tokens issued with `rxledger token issue` and client certificates are checked against this node.
+    tokens.use_directory(app::ledger_directory(**ledger), std::chrono::milliseconds(config->token_cache_ms));
 
     http::Metrics metrics;
     app::App application{**ledger, tokens, metrics, config->commit_wait_timeout_ms, config->http.body_bytes_max};

@@ -29,6 +29,14 @@ inline constexpr std::uint32_t commit_wait_timeout_ms = 30'000;
 // How long graceful shutdown waits for in-flight requests before closing connections.
 inline constexpr std::uint32_t shutdown_grace_ms = 10'000;
 
+// --- Authentication of reads (configurable) --------------------------------------------------------
+// How long a node remembers what its database said about an API token (server/app/token_cache.hpp).
+// A revoked token stops working at most this long after `rxledger token revoke` commits; in exchange a
+// read costs a hash and a map look-up instead of a query. Configurable as token_cache_ms; 0 disables.
+inline constexpr std::uint32_t api_token_cache_ms = 5'000;
+// Tokens remembered at once. 65,536 answers of about 200 bytes each: ~13 MiB at most.
+inline constexpr std::size_t api_token_cache_entries_max = 65'536;
+
 // --- EPCIS capture (part of the ledger's rules: every node must agree) ------------------------------
 // Events in one captured document. Announced as GS1-EPCIS-Capture-Limit.
 inline constexpr std::size_t capture_events_max = 10'000;

@@ -4,6 +4,7 @@ set(RXL_MIGRATIONS
   ${CMAKE_SOURCE_DIR}/schemas/sql/001_ledger.sql
   ${CMAKE_SOURCE_DIR}/schemas/sql/002_domain.sql
   ${CMAKE_SOURCE_DIR}/schemas/sql/003_checkpoints.sql
+  ${CMAKE_SOURCE_DIR}/schemas/sql/004_tokens.sql
   ${CMAKE_SOURCE_DIR}/schemas/sql/005_verifications.sql)
 set(RXL_MIGRATIONS_CPP ${CMAKE_CURRENT_BINARY_DIR}/migrations_embedded.cpp)
 add_custom_command(
@@ -14,5 +15,5 @@ add_custom_command(
   COMMENT "Embedding SQL migrations"
   VERBATIM)  # keeps the ';' of the migration list inside one shell argument
 rxl_module(rxl_store
-  SOURCES store/store.cpp store/checkpoints.cpp store/history.cpp store/verifications.cpp store/verify_reads.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
+  SOURCES store/store.cpp store/checkpoints.cpp store/history.cpp store/tokens.cpp store/verifications.cpp store/verify_reads.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
   DEPENDS rxl_ledger PkgConfig::PQXX)

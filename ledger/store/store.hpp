@@ -89,6 +89,16 @@ struct AlertFilter {
     std::size_t limit = 100;
 };
 
+// A read token this node issued to a participant (`rxledger token issue`; schemas/sql/004_tokens.sql).
+// Node-local, never on the ledger. Only the token's SHA-256 is stored.
+struct ApiToken {
+    Hash sha256{};
+    std::string participant;
+    std::string label;  // empty when none was given
+    std::int64_t issued_at_ms = 0;
+    std::optional<std::int64_t> revoked_at_ms;  // empty while the token is active
+};
+
 class Store final : public StateReader {
 public:
     // Connects (libpq connection string, e.g. "host=127.0.0.1 port=5433 dbname=rxledger user=rxledger").
@@ -147,6 +157,16 @@ public:
     std::uint64_t count_entries();
     // Stored Merkle nodes at one level (level 0: one per entry).
     std::uint64_t count_merkle_nodes(int level);
+
+    // Read tokens (tokens.cpp). Errors (not exceptions): "token-exists" when the hash is stored already,
+    // "token-label-taken" when an active token has the same non-empty label.
+    Status insert_api_token(const ApiToken& token);  // issued_at is the database's now(); revoked_at is ignored
+    // Marks an active token revoked now; false when no active token has this hash.
+    bool revoke_api_token(const Hash& sha256);
+    // Every token, active and revoked, oldest first.
+    std::vector<ApiToken> api_tokens();
+    // The participant of the active token with this hash; empty when there is none or it was revoked.
+    std::optional<std::string> api_token_participant(const Hash& sha256);
 
 private:
     struct Connection;  // wraps pqxx::connection, kept out of this header

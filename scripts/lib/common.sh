@@ -80,8 +80,9 @@ pg_stop() {
 
 psql_admin() { psql -X -h 127.0.0.1 -p "$RXL_PG_PORT" -U postgres -d postgres "$@"; }
 
-# The development consortium (genesis, participant keys, read tokens, node key) and a TLS certificate
-# for localhost, under var/dev. Generated once; every key here is a development key.
+# The development consortium (genesis, participant keys, read tokens, node key, a consortium CA with one
+# client certificate per participant) and a TLS certificate for localhost, under var/dev. Generated once;
+# every key here is a development key.
 dev_consortium() {
     local dir="$RXL_VAR/dev"
     "$RXL_BUILD/server/rxledger" dev-consortium --dir "$dir" --node-url "https://localhost:$RXL_NODE_PORT" >&2
@@ -101,6 +102,7 @@ dev_consortium() {
   "tls_private_key": "$dir/tls/key.pem",
   "database": "host=127.0.0.1 port=$RXL_PG_PORT dbname=rxledger user=rxledger",
   "genesis": "$dir/consortium.json",
+  "tls_client_ca": "$dir/client-ca/ca.crt",
   "tokens": "$dir/token-hashes.json",
   "node_id": "node-1",
   "node_key": "$dir/keys/node-1.pem",

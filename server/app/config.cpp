@@ -55,6 +55,7 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
     else if (name == "database") config.database = value;
     else if (name == "genesis") config.genesis_file = value;
     else if (name == "tokens") config.tokens_file = value;
+    else if (name == "token_cache_ms") return parse_number(name, value, config.token_cache_ms);
     else if (name == "node_id") config.node_id = value;
     else if (name == "node_key") config.node_key_file = value;
     else if (name == "access_log") config.access_log = value;

@@ -13,6 +13,7 @@ struct NodeConfig {
     std::string database;          // libpq connection string
     std::string genesis_file;      // the consortium's genesis file
     std::string tokens_file;       // read tokens: {"tokens":[{"participant":…,"sha256":hex}]}
+    std::uint32_t token_cache_ms = limits::api_token_cache_ms;  // how long database token answers are remembered
     std::string node_id;           // this node's id in the genesis file's "nodes"
     std::string node_key_file;     // PEM Ed25519 private key whose public key the genesis lists for node_id
     std::string access_log = "-";  // file path, "-" for standard output, "" for none

@@ -20,6 +20,7 @@ int dev_consortium(const Arguments& arguments);
 int demo(const Arguments& arguments);
 int audit(const Arguments& arguments);
 int receipt(const Arguments& arguments);
+int token(const Arguments& arguments);
 
 // The two signature headers for a body.
 std::vector<http::Header> signature_headers(const Submission& submission);

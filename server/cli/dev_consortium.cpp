@@ -13,6 +13,7 @@
 #include "ledger/core/bytes.hpp"
 #include "ledger/crypto/sha256.hpp"
 #include "server/cli/commands.hpp"
+#include "server/cli/dev_certificates.hpp"
 #include "server/cli/epcis_builder.hpp"
 #include "server/cli/options.hpp"
 
@@ -56,6 +57,23 @@ bool write_text(const fs::path& path, const std::string& text, bool secret) {
     return static_cast<bool>(out);
 }
 
+// The consortium CA (client-ca/ca.crt, the node's tls_client_ca) and one client certificate per participant
+// with CN = its id (client-certs/<id>.crt and .key). Made once; a folder made before they existed gets them
+// on the next run.
+Status make_dev_client_certificates(const fs::path& dir) {
+    const CertificateFiles authority{dir / "client-ca" / "ca.crt", dir / "client-ca" / "ca.key"};
+    if (fs::exists(authority.certificate)) return ok_status();
+    fs::create_directories(dir / "client-ca");
+    fs::create_directories(dir / "client-certs");
+    if (auto made = make_certificate_authority(authority, "rxledger development consortium CA"); !made) return made;
+    for (const auto& member : dev_participants) {
+        const std::string id = member.id;
+        auto made = make_client_certificate(authority, {dir / "client-certs" / (id + ".crt"), dir / "client-certs" / (id + ".key")}, id);
+        if (!made) return made;
+    }
+    return ok_status();
+}
+
 }  // namespace
 
 int dev_consortium(const Arguments& arguments) {
@@ -63,6 +81,7 @@ int dev_consortium(const Arguments& arguments) {
     if (!options.error.empty() || !options.has("dir")) return fail("usage: rxledger dev-consortium --dir DIR [--node-url URL]");
     fs::path dir = options.get("dir");
     if (fs::exists(dir / "consortium.json")) {
+        if (auto made = make_dev_client_certificates(dir); !made) return fail(made.error().detail);
         std::cout << "development consortium exists: " << (dir / "consortium.json").string() << "\n";
         return 0;
     }
@@ -100,6 +119,7 @@ int dev_consortium(const Arguments& arguments) {
                                            {"url", options.get("node-url", "https://localhost:8443")}}}}};
     write_text(dir / "token-hashes.json", json::serialize(json::object{{"tokens", std::move(token_hashes)}}) + "\n", false);
     write_text(dir / "consortium.json", json::serialize(genesis) + "\n", false);
+    if (auto made = make_dev_client_certificates(dir); !made) return fail(made.error().detail);
     std::cout << "created development consortium in " << dir.string() << "\n";
     return 0;
 }

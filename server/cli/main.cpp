@@ -14,10 +14,14 @@ void usage() {
   sign --key FILE [--kind epcis] BODY_FILE         print the two signature headers for a body
   capture FILE|DIR --node URL --key FILE [--ca F]  sign and post EPCIS documents (a directory: every *.json)
   status --node URL [--ca FILE]                    the node's readiness and ledger size
-  dev-consortium --dir DIR [--node-url URL]        create a development consortium (keys, tokens, genesis)
+  dev-consortium --dir DIR [--node-url URL]        create a development consortium (keys, tokens, client CA, genesis)
   demo --dir DIR --node URL [--ca FILE]            record a small demo supply chain through capture
   audit --database CONNINFO                        recompute the ledger from the database; name every mismatch
   receipt verify FILE --key VERIFIER_KEY           check a receipt offline against a node's verifier key
+  token issue --database CONNINFO --participant ID [--label TEXT]
+                                                   make a read token; prints it once, stores only its SHA-256
+  token revoke --database CONNINFO ID|LABEL|TOKEN  revoke a read token (nodes refuse it within 5 s)
+  token list --database CONNINFO                   every token's id, participant, label, issue and revoke time
 )";
 }
 
@@ -38,6 +42,7 @@ int main(int argc, char** argv) {
     if (command == "demo") return rxl::cli::demo(arguments);
     if (command == "audit") return rxl::cli::audit(arguments);
     if (command == "receipt") return rxl::cli::receipt(arguments);
+    if (command == "token") return rxl::cli::token(arguments);
     usage();
     return 2;
 }

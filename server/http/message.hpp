@@ -28,9 +28,13 @@ struct Request {
     std::string body;
     std::string remote_address;                               // "127.0.0.1:53412"
     std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router from {names}
-    // Lower-case hex SHA-256 of the TLS client certificate's DER bytes, when the server asks for client
-    // certificates and the client presented one that chains to the configured CA; empty otherwise.
+    // The TLS client certificate, when the server asks for client certificates and the client presented
+    // one that chains to the configured CA (the handshake fails for one that does not); empty otherwise.
+    // Lower-case hex SHA-256 of its DER bytes:
     std::string client_certificate_sha256;
+    // Its subject's common name (CN) as UTF-8; empty when the subject has none, more than one, or one
+    // with a NUL character.
+    std::string client_certificate_common_name;
 
     // First header with this name (case-insensitive), if any.
     std::optional<std::string_view> header(std::string_view name) const;

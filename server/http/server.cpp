@@ -22,6 +22,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <fmt/format.h>
+#include <openssl/asn1.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -71,15 +73,39 @@ std::string format_endpoint(const tcp::endpoint& endpoint) {
                            : fmt::format("{}:{}", address.to_string(), endpoint.port());
 }
 
-// Lower-case hex SHA-256 of the peer's certificate, or empty when it sent none.
-std::string client_certificate_sha256(SSL* ssl) {
+struct ClientCertificate {
+    std::string sha256;       // lower-case hex SHA-256 of the DER bytes
+    std::string common_name;  // the subject's single CN, UTF-8; empty if it has none or several
+};
+
+// The subject's common name, if it has exactly one and it holds no NUL character.
+std::string single_common_name(X509* certificate) {
+    const X509_NAME* subject = X509_get_subject_name(certificate);
+    const int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+    if (index < 0 || X509_NAME_get_index_by_NID(subject, NID_commonName, index) >= 0) return {};
+    unsigned char* utf8 = nullptr;
+    const int length = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
+    if (length < 0) return {};
+    std::string name(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length));
+    OPENSSL_free(utf8);
+    return name.find('\0') == std::string::npos ? name : std::string();
+}
+
+// The peer's certificate, if it sent one that verified; both fields empty otherwise. With verify_peer a
+// certificate that does not verify fails the handshake, so the verify result is checked once more only
+// to keep an unverified certificate from ever reaching a handler.
+ClientCertificate client_certificate(SSL* ssl) {
     X509* certificate = SSL_get1_peer_certificate(ssl);
     if (certificate == nullptr) return {};
+    ClientCertificate out;
     std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
     unsigned length = 0;
-    const bool digested = X509_digest(certificate, EVP_sha256(), digest.data(), &length) == 1;
+    if (SSL_get_verify_result(ssl) == X509_V_OK && X509_digest(certificate, EVP_sha256(), digest.data(), &length) == 1) {
+        out.sha256 = to_hex(std::span<const std::uint8_t>(digest.data(), length));
+        out.common_name = single_common_name(certificate);
+    }
     X509_free(certificate);
-    return digested ? to_hex(std::span<const std::uint8_t>(digest.data(), length)) : std::string();
+    return out;
 }
 
 Status unavailable(std::string code, std::string detail) {
@@ -196,7 +222,7 @@ private:
     std::unique_ptr<std::array<char, 16 * 1024>> drain_buffer_;      // only for lingering closes
     std::size_t drained_bytes_ = 0;
     std::string remote_;
-    std::string client_certificate_sha256_;
+    ClientCertificate client_certificate_;
     Phase phase_ = Phase::handshake;
     AccessLogEntry entry_;  // the request being answered
     SteadyClock::time_point read_at_;
@@ -212,7 +238,7 @@ void Session::handshake() {
 void Session::on_handshake(beast::error_code ec) {
     // A failed handshake (plain HTTP, TLS 1.1, a scanner) is the client's problem, not the server's.
     if (ec) return;
-    if (server_.config.client_ca_file) client_certificate_sha256_ = client_certificate_sha256(stream_.native_handle());
+    if (server_.config.client_ca_file) client_certificate_ = client_certificate(stream_.native_handle());
     wait_for_request();
 }
 
@@ -292,7 +318,8 @@ void Session::hand_to_worker() {
     for (const auto& field : message) request.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
     request.body = std::move(message.body());
     request.remote_address = remote_;
-    request.client_certificate_sha256 = client_certificate_sha256_;
+    request.client_certificate_sha256 = client_certificate_.sha256;
+    request.client_certificate_common_name = client_certificate_.common_name;
     const bool keep_alive = message.keep_alive();
     parser_.reset();
 

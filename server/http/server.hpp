@@ -63,7 +63,7 @@ struct ServerConfig {
     std::string certificate_chain_file;  // PEM, leaf first
     std::string private_key_file;        // PEM
     // When set, the server asks for (but does not require) a client certificate; one that is presented
-    // must chain to these CAs, and its SHA-256 fingerprint reaches handlers in Request.
+    // must chain to these CAs, and its SHA-256 fingerprint and subject CN reach handlers in Request.
     std::optional<std::string> client_ca_file;
     std::size_t io_threads = io_threads_default();
     std::size_t worker_threads = worker_threads_default;

@@ -108,6 +108,7 @@ Response echo(const Request& request) {
     body["query"] = std::move(query);
     body["body"] = request.body;
     body["certificate"] = request.client_certificate_sha256;
+    body["certificate_cn"] = request.client_certificate_common_name;
     body["remote"] = request.remote_address;
     return Response::json(200, boost::json::serialize(body));
 }
@@ -666,7 +667,7 @@ TEST_CASE("the client verifies the server against a CA file") {
     CHECK(refused.error().code == "tls-handshake-failed");
 }
 
-TEST_CASE("a TLS client certificate's SHA-256 reaches the handler when the server asks for one") {
+TEST_CASE("a TLS client certificate's SHA-256 and CN reach the handler when the server asks for one") {
     test::TemporaryDirectory keys;
     const auto member = test::make_self_signed_certificate(keys.path(), "member");
     const auto stranger = test::make_self_signed_certificate(keys.path(), "stranger");
@@ -676,11 +677,13 @@ TEST_CASE("a TLS client certificate's SHA-256 reaches the handler when the serve
     const auto known = with_certificate.request("GET", "/echo/a/b");
     REQUIRE_MESSAGE(known.ok(), (known.ok() ? "" : known.error().detail));
     CHECK(string_at(parse_object(known->body), "certificate") == member.sha256);
+    CHECK(string_at(parse_object(known->body), "certificate_cn") == "member");
 
     auto without = fixture.client();  // asked, not required
     const auto anonymous = without.request("GET", "/echo/a/b");
     REQUIRE(anonymous.ok());
     CHECK(string_at(parse_object(anonymous->body), "certificate").empty());
+    CHECK(string_at(parse_object(anonymous->body), "certificate_cn").empty());
 
     auto unknown = fixture.client(with_client_certificate(stranger));
     CHECK_FALSE(unknown.request("GET", "/echo/a/b").ok());  // a certificate that is sent must verify

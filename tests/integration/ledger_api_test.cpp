@@ -152,7 +152,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
     out << text;
 }
 
-TEST_CASE("a receipt from a running node verifies offline with the verifier key alone; any changed byte does not") {
+TEST_CASE("a receipt from a running node verifies offline with the verifier key alone, and any changed byte does not") {
     TestNode node;
     node.start();
     auto client = node.client();

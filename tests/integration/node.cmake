@@ -11,3 +11,7 @@ add_dependencies(ledger_api_test rxledgerd rxledger)
 
 # The PostgreSQL store against its in-memory twin; needs a database, not a running node.
 rxl_test(store_test SOURCES integration/store_test.cpp LIBS rxl_test_node rxl_service LABEL integration)
+
+# Read authentication: tokens issued and revoked with the rxledger binary, and client certificates.
+rxl_test(auth_test SOURCES integration/auth_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
+add_dependencies(auth_test rxledgerd rxledger)

@@ -184,11 +184,23 @@ void TestNode::kill9() {
     pid_ = -1;
 }
 
-http::HttpsClient TestNode::client(std::uint32_t timeout_ms) const {
+http::HttpsClient TestNode::client(std::uint32_t timeout_ms) const { return client(client_options(timeout_ms)); }
+
+http::ClientOptions TestNode::client_options(std::uint32_t timeout_ms) const {
     http::ClientOptions options;
     options.ca_file = certificate_.certificate_file.string();
     options.timeout_ms = timeout_ms;
+    return options;
+}
+
+http::HttpsClient TestNode::client(const http::ClientOptions& options) const {
     return http::HttpsClient("127.0.0.1", port_, options);
+}
+
+cli::CertificateFiles TestNode::client_ca() const { return {dir_ / "client-ca" / "ca.crt", dir_ / "client-ca" / "ca.key"}; }
+
+cli::CertificateFiles TestNode::client_certificate(const std::string& participant) const {
+    return {dir_ / "client-certs" / (participant + ".crt"), dir_ / "client-certs" / (participant + ".key")};
 }
 
 cli::KeyFile TestNode::key(const std::string& participant) const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "server/cli/dev_certificates.hpp"
 #include "server/cli/key_file.hpp"
 #include "server/http/client.hpp"
 #include "tests/support/tls.hpp"
@@ -47,8 +48,17 @@ public:
     void kill9();   // SIGKILL, then reaps it
     bool running() const { return pid_ > 0; }
 
+    // Adds an rxledgerd option ("name=value") for the next start().
+    void set(std::string setting) { settings_.push_back(std::move(setting)); }
+
     std::uint16_t port() const { return port_; }
     http::HttpsClient client(std::uint32_t timeout_ms = 30'000) const;
+    // Options that trust this node's certificate, to add a client certificate to.
+    http::ClientOptions client_options(std::uint32_t timeout_ms = 30'000) const;
+    http::HttpsClient client(const http::ClientOptions& options) const;
+    // The development consortium's client CA, and the client certificate it issued to a participant.
+    cli::CertificateFiles client_ca() const;
+    cli::CertificateFiles client_certificate(const std::string& participant) const;
     cli::KeyFile key(const std::string& participant) const;
     std::string token(const std::string& participant) const;
     // The first GLN the genesis gives the participant.

@@ -1,0 +1,2 @@
+# The node's application layer (server/app) without a network or a database: read authentication.
+rxl_test(tokens_test SOURCES unit/tokens_test.cpp LIBS rxl_app LABEL unit)
