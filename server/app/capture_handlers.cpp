@@ -1,4 +1,4 @@
-// POST /v1/capture and OPTIONS /v1/capture.
+// The signed write path (POST /v1/capture, pack operations, recalls) and OPTIONS /v1/capture.
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -75,28 +75,39 @@ http::Response rejection_response(const SubmissionAnswer& answer) {
 
 }  // namespace
 
-http::Response capture(App& app, const http::Request& request) {
+http::Response signed_write(App& app, const http::Request& request, SubmissionKind kind, const BodyCheck& check_body) {
     if (!is_json_content_type(request.header("Content-Type"))) {
         return http::problem(make_error(ErrorKind::unsupported_media_type, "unsupported-media-type",
-                                        "send the EPCIS document as application/json or application/ld+json"));
+                                        "send the body as application/json (EPCIS documents may also be application/ld+json)"));
     }
-    auto submission = read_signed_submission(request, SubmissionKind::epcis);
+    auto submission = read_signed_submission(request, kind);
     if (!submission) return http::problem(submission.error());
     if (auto authenticated = app.ledger.authenticate(*submission); !authenticated) {
         return http::problem(authenticated.error());
     }
-    auto document = epcis::parse_document(submission->body);
-    if (!document) return http::problem(document.error());
-    submission->parsed_document = std::make_shared<const epcis::Document>(std::move(document).value());
+    if (check_body) {
+        if (auto checked = check_body(*submission); !checked) return http::problem(checked.error());
+    }
     auto answer = app.ledger.submit(std::move(submission).value(), std::chrono::milliseconds(app.commit_wait_timeout_ms));
     if (!answer) return http::problem(answer.error());
     if (answer->outcome != outcome_accepted) return rejection_response(*answer);
     json::object body = entry_fields(*answer);
     boost::system::error_code error;
     json::value detail = json::parse(answer->detail_json, error);
-    body["events"] = !error && detail.is_object() && detail.as_object().contains("events") ? detail.at("events")
-                                                                                            : json::array{};
+    if (!error && detail.is_object()) {
+        for (const auto& [name, value] : detail.as_object()) body[name] = value;
+    }
     return http::Response::json(answer->repeated ? 200 : 201, json::serialize(body));
+}
+
+http::Response capture(App& app, const http::Request& request) {
+    return signed_write(app, request, SubmissionKind::epcis, [](Submission& submission) -> Status {
+        // Parsed once here, before ordering; apply reuses the parse (Submission::parsed_document).
+        auto document = epcis::parse_document(submission.body);
+        if (!document) return document.error();
+        submission.parsed_document = std::make_shared<const epcis::Document>(std::move(document).value());
+        return ok_status();
+    });
 }
 
 http::Response capture_options(App& app, const http::Request&) {

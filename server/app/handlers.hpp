@@ -1,6 +1,8 @@
 // The node's request handlers: functions from a parsed request to a response, over the ledger service.
 #pragma once
 
+#include <functional>
+
 #include "ledger/service/ledger_service.hpp"
 #include "server/app/tokens.hpp"
 #include "server/http/message.hpp"
@@ -21,6 +23,13 @@ struct App {
 http::Router make_router(App& app);
 // Ledger figures for /metrics.
 void register_ledger_metrics(App& app);
+
+// The write path every signed endpoint shares: the submission from the Rxl-Key-Id / Rxl-Signature headers
+// and the raw body, authenticated, checked by `check_body` (which may also attach a parse), ordered and
+// committed; answered 201 with the entry and the apply detail's members, 200 for a repeat of the same
+// bytes, or the rejection's problem (the rejected entry is on the ledger too).
+using BodyCheck = std::function<Status(Submission&)>;
+http::Response signed_write(App& app, const http::Request& request, SubmissionKind kind, const BodyCheck& check_body = {});
 
 http::Response capture(App& app, const http::Request& request);
 http::Response capture_options(App& app, const http::Request& request);
