@@ -17,8 +17,9 @@ add_library(rxl_app STATIC
   app/system_handlers.cpp
   app/ledger_handlers.cpp
   app/unit_handlers.cpp
+  app/verify_handlers.cpp
   ${RXL_OPENAPI_CPP})
-target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_epcis Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)
+target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_verify rxl_epcis Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)
 
 add_executable(rxledgerd rxledgerd.cpp)
 target_link_libraries(rxledgerd PRIVATE rxl_app Boost::program_options rxl_warnings)

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
     ledger_config.startup_audit = config->startup_audit == "checkpoint" ? StartupAudit::checkpoint : StartupAudit::full;
     ledger_config.checkpoint_every_entries = config->checkpoint_every_entries;
     ledger_config.checkpoint_every = std::chrono::milliseconds(config->checkpoint_every_ms);
+    ledger_config.clock_offset_ms = config->clock_offset_ms;
     auto ledger = LedgerService::open(std::move(ledger_config));
     if (!ledger) return fail(ledger.error().detail);
     (*ledger)->start();
@@ -105,7 +106,11 @@ int main(int argc, char** argv) {
     tokens.use_directory(app::ledger_directory(**ledger), std::chrono::milliseconds(config->token_cache_ms));
 
     http::Metrics metrics;
-    app::App application{**ledger, tokens, metrics, config->commit_wait_timeout_ms, config->http.body_bytes_max};
+    auto verification_log = VerificationLog::open(config->database);
+    if (!verification_log) return fail(verification_log.error().detail);
+    AlertRaiser alerts(**ledger);
+    app::App application{**ledger, tokens, metrics, config->commit_wait_timeout_ms, config->http.body_bytes_max,
+                         verification_log->get(), &alerts};
     app::register_ledger_metrics(application);
     http::Router router = app::make_router(application);
 
@@ -121,6 +126,7 @@ int main(int argc, char** argv) {
 
     http::Server server(config->http, router, metrics, access_log);
     if (auto started = server.start(); !started) {
+        alerts.stop();
         (*ledger)->stop();
         return fail(started.error().detail);
     }
@@ -131,6 +137,8 @@ int main(int argc, char** argv) {
     sigwait(&stop_signals, &signal_number);
     std::cerr << "rxledgerd: stopping (signal " << signal_number << ")\n";
     server.stop();
+    alerts.stop();
+    (*verification_log)->stop();
     (*ledger)->stop();
     std::cerr << "rxledgerd: stopped at ledger size " << (*ledger)->size() << "\n";
     return 0;

@@ -4,8 +4,8 @@
 
 namespace rxl {
 
-InProcessOrderer::InProcessOrderer(std::size_t queue_max, std::int64_t last_ordered_at_ms)
-    : queue_max_(queue_max), last_ordered_at_ms_(last_ordered_at_ms) {}
+InProcessOrderer::InProcessOrderer(std::size_t queue_max, std::int64_t last_ordered_at_ms, std::int64_t clock_offset_ms)
+    : queue_max_(queue_max), last_ordered_at_ms_(last_ordered_at_ms), clock_offset_ms_(clock_offset_ms) {}
 
 Status InProcessOrderer::append(Submission submission) {
     {
@@ -26,7 +26,7 @@ std::vector<OrderedSubmission> InProcessOrderer::next_batch(std::size_t max, std
     ready_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return closed_ || !queue_.empty(); });
     std::vector<OrderedSubmission> batch;
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+                      std::chrono::system_clock::now().time_since_epoch()).count() + clock_offset_ms_;
     last_ordered_at_ms_ = std::max<std::int64_t>(last_ordered_at_ms_, now_ms);
     while (!queue_.empty() && batch.size() < max) {
         batch.push_back({std::move(queue_.front()), last_ordered_at_ms_, 0});

@@ -14,7 +14,9 @@ class InProcessOrderer final : public Orderer {
 public:
     // `last_ordered_at_ms`: the ordering time of the ledger's last entry, so times never go backwards
     // across restarts either.
-    InProcessOrderer(std::size_t queue_max, std::int64_t last_ordered_at_ms);
+    // `clock_offset_ms` is added to the wall clock: zero in production; tests and drills move the node's
+    // time forward with it (an undo window, an expiry) without touching the machine's clock.
+    InProcessOrderer(std::size_t queue_max, std::int64_t last_ordered_at_ms, std::int64_t clock_offset_ms = 0);
 
     Status append(Submission submission) override;
     std::vector<OrderedSubmission> next_batch(std::size_t max, std::uint32_t wait_ms) override;
@@ -27,6 +29,7 @@ private:
     std::condition_variable ready_;
     std::deque<Submission> queue_;
     std::int64_t last_ordered_at_ms_;
+    std::int64_t clock_offset_ms_ = 0;
     bool closed_ = false;
 };
 

@@ -104,7 +104,7 @@ Status LedgerService::open_ledger() {
         check_latest_checkpoint();
     }
     head = apply_store_->head();
-    orderer_ = std::make_unique<InProcessOrderer>(config_.queue_submissions_max, head.last_ordered_at_ms);
+    orderer_ = std::make_unique<InProcessOrderer>(config_.queue_submissions_max, head.last_ordered_at_ms, config_.clock_offset_ms);
     size_ = applier_->size();
     root_ = applier_->root();
     registry_snapshot_ = std::make_shared<const Registry>(registry_);
@@ -288,6 +288,10 @@ Result<SubmissionAnswer> LedgerService::submit(Submission submission, std::chron
                           "the entry was not committed in time; retry with the same bytes to learn its outcome");
     }
     return answer.get();
+}
+
+Result<SubmissionAnswer> LedgerService::submit_as_node(SubmissionKind kind, std::string body, std::chrono::milliseconds timeout) {
+    return submit(sign_submission(kind, config_.node_id, config_.node_id, std::move(body), *config_.node_key), timeout);
 }
 
 void LedgerService::answer_waiters(const std::vector<OrderedSubmission>& batch, const BatchResult& result) {

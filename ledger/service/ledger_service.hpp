@@ -45,6 +45,7 @@ struct LedgerServiceConfig {
     // batch that comes this long after the last one stored.
     std::uint64_t checkpoint_every_entries = 1000;
     std::chrono::milliseconds checkpoint_every{10'000};
+    std::int64_t clock_offset_ms = 0;  // added to the ordering clock (InProcessOrderer); tests and drills only
     std::size_t read_connections = 4;
     std::size_t batch_submissions_max = limits::apply_batch_submissions_max;
     std::size_t queue_submissions_max = limits::orderer_queue_submissions_max;
@@ -90,6 +91,10 @@ public:
     // The rest of the write path for an authenticated submission: answers a repeat from the ledger, or
     // orders it and blocks the calling (worker) thread until it is committed, up to timeout.
     Result<SubmissionAnswer> submit(Submission submission, std::chrono::milliseconds timeout);
+
+    // A submission signed by this node (kind alert): the node is the submitter and its id the key id. Runs
+    // the same write path as submit(); blocks like it.
+    Result<SubmissionAnswer> submit_as_node(SubmissionKind kind, std::string body, std::chrono::milliseconds timeout);
 
     // The registry as of the last committed batch.
     std::shared_ptr<const Registry> registry() const;

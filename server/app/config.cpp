@@ -64,6 +64,7 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
     else if (name == "startup_audit") config.startup_audit = value;
     else if (name == "checkpoint_every_entries") return parse_number(name, value, config.checkpoint_every_entries);
     else if (name == "checkpoint_every_ms") return parse_number(name, value, config.checkpoint_every_ms);
+    else if (name == "clock_offset_ms") return parse_number(name, value, config.clock_offset_ms);
     else return config_error("unknown configuration option '" + name + "'");
     return ok_status();
 }

@@ -22,6 +22,7 @@ struct NodeConfig {
     std::string startup_audit = "full";        // "full" (replay every entry) or "checkpoint" (latest checkpoint only)
     std::uint64_t checkpoint_every_entries = 1000;  // store a signed checkpoint at every multiple of this size
     std::uint32_t checkpoint_every_ms = 10'000;     // and at least this often while writes flow
+    std::int64_t clock_offset_ms = 0;               // moves the ordering clock forward: tests and drills only
 };
 
 // Reads the file (if `path` is not empty); fields it does not name keep their defaults. Unknown fields

@@ -1,9 +1,14 @@
 // The node's request handlers: functions from a parsed request to a response, over the ledger service.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <functional>
 
+#include "ledger/service/alert_raiser.hpp"
 #include "ledger/service/ledger_service.hpp"
+#include "ledger/service/verification_log.hpp"
+#include "ledger/store/store.hpp"
 #include "server/app/tokens.hpp"
 #include "server/http/message.hpp"
 #include "server/http/metrics.hpp"
@@ -17,6 +22,8 @@ struct App {
     http::Metrics& metrics;
     std::uint32_t commit_wait_timeout_ms = limits::commit_wait_timeout_ms;
     std::size_t body_bytes_max = limits::http_body_bytes_max;
+    VerificationLog* verification_log = nullptr;  // where verifications are recorded; none in some tests
+    AlertRaiser* alerts = nullptr;                // raises the alerts verifications call for
 };
 
 // The route table: one line per endpoint (server/app/routes.cpp).
@@ -36,6 +43,14 @@ http::Response capture_options(App& app, const http::Request& request);
 http::Response get_unit(App& app, const http::Request& request);
 http::Response get_unit_history(App& app, const http::Request& request);
 http::Response get_container(App& app, const http::Request& request);
+// The receipt for a unit's history rows (oldest first, non-empty) at ledger size `size` (unit_handlers.cpp).
+Result<boost::json::object> unit_receipt(App& app, store::Store& store, const UnitKey& key,
+                                         const std::vector<store::UnitHistoryRow>& rows, std::uint64_t size);
+http::Response verify_get(App& app, const http::Request& request);
+http::Response verify_post(App& app, const http::Request& request);
+http::Response verify_digital_link(App& app, const http::Request& request);
+http::Response decommission_unit(App& app, const http::Request& request);
+http::Response undo_decommission(App& app, const http::Request& request);
 http::Response healthz(App& app, const http::Request& request);
 http::Response readyz(App& app, const http::Request& request);
 http::Response metrics(App& app, const http::Request& request);

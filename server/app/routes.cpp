@@ -13,6 +13,12 @@ http::Router make_router(App& app) {
     router.add("GET",     "/v1/units/{gtin}/{serial}",      "unit",         bind(get_unit));
     router.add("GET",     "/v1/units/{gtin}/{serial}/history", "unit_history", bind(get_unit_history));
     router.add("GET",     "/v1/containers/{sscc}",          "container",    bind(get_container));
+    router.add("POST",    "/v1/units/{gtin}/{serial}/decommission", "decommission", bind(decommission_unit));
+    router.add("POST",    "/v1/units/{gtin}/{serial}/undo", "undo",         bind(undo_decommission));
+    router.add("GET",     "/v1/verify",                     "verify",       bind(verify_get));
+    router.add("POST",    "/v1/verify",                     "verify",       bind(verify_post));
+    router.add("GET",     "/01/{gtin}/21/{serial}",         "digital_link", bind(verify_digital_link));
+    router.add("GET",     "/01/{gtin}/10/{lot}/21/{serial}", "digital_link", bind(verify_digital_link));
     router.add("GET",     "/v1/ledger/checkpoint",          "checkpoint",   bind(get_checkpoint));
     router.add("GET",     "/v1/ledger/keys",                "ledger_keys",  bind(get_ledger_keys));
     router.add("GET",     "/v1/ledger/entries",             "entries",      bind(get_entries));

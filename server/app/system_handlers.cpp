@@ -40,6 +40,20 @@ void register_ledger_metrics(App& app) {
     metrics.register_gauge_callback("rxledger_writes_refused",
                                     "1 when the node refuses writes because its database does not match its signed checkpoints or a replay.",
                                     [&ledger] { return ledger.integrity().state == WriteState::refused ? 1.0 : 0.0; });
+    if (app.alerts != nullptr) {
+        AlertRaiser* alerts = app.alerts;
+        metrics.register_gauge_callback("rxledger_alerts_raised_total", "Falsification alerts this node recorded on the ledger.",
+                                        [alerts] { return static_cast<double>(alerts->raised()); });
+        metrics.register_gauge_callback("rxledger_alerts_failed_total", "Alerts this node could not record (queue full, rejected, timeout).",
+                                        [alerts] { return static_cast<double>(alerts->failed()); });
+    }
+    if (app.verification_log != nullptr) {
+        VerificationLog* log = app.verification_log;
+        metrics.register_gauge_callback("rxledger_verifications_logged_total", "Verifications written to the node's log.",
+                                        [log] { return static_cast<double>(log->written()); });
+        metrics.register_gauge_callback("rxledger_verifications_log_dropped_total", "Verifications the log dropped (queue full or database error).",
+                                        [log] { return static_cast<double>(log->dropped()); });
+    }
     metrics.register_gauge_callback("rxledger_ledger_size", "Entries on the ledger (the next sequence number).",
                                     [&ledger] { return static_cast<double>(ledger.size()); });
     metrics.register_gauge_callback("rxledger_entries_applied_total", "Entries applied since the node started.",

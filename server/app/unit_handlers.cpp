@@ -115,6 +115,19 @@ json::value event_json(const std::optional<EventRow>& event) {
 
 }  // namespace
 
+Result<json::object> unit_receipt(App& app, store::Store& store, const UnitKey& key,
+                                  const std::vector<store::UnitHistoryRow>& rows, std::uint64_t size) {
+    RXL_ASSERT(!rows.empty());
+    auto read = [&](merkle::NodeId node) { return store.read_node(node); };
+    auto note = app.ledger.sign_checkpoint(size, merkle::root_at(size, read));
+    if (!note) return note.error();
+    std::vector<ReceiptEntry> entries;
+    for (const auto& row : rows) {
+        entries.push_back({row.entry, row.event_index, row.link, merkle::inclusion_proof(row.entry.seq, size, read)});
+    }
+    return make_receipt(*note, {key.gtin, key.serial, rows.back().link}, entries);
+}
+
 http::Response get_unit(App& app, const http::Request& request) {
     auto unit = readable_unit(app, request);
     if (!unit) return http::problem(unit.error());
@@ -189,15 +202,9 @@ http::Response get_unit_history(App& app, const http::Request& request) {
                           {"status", to_string(unit->status)}, {"chain_link", to_hex(head)},
                           {"ledger_size", size}, {"events", std::move(events)}};
         if (want_receipt && !rows.empty()) {
-            auto read = [&](merkle::NodeId node) { return store.read_node(node); };
-            Hash root = merkle::root_at(size, read);
-            auto note = app.ledger.sign_checkpoint(size, root);
-            if (!note) return http::problem(note.error());
-            std::vector<ReceiptEntry> entries;
-            for (const auto& row : rows) {
-                entries.push_back({row.entry, row.event_index, row.link, merkle::inclusion_proof(row.entry.seq, size, read)});
-            }
-            body["receipt"] = make_receipt(*note, {unit->key.gtin, unit->key.serial, head}, entries);
+            auto receipt = unit_receipt(app, store, unit->key, rows, size);
+            if (!receipt) return http::problem(receipt.error());
+            body["receipt"] = std::move(receipt).value();
         }
         return http::Response::json(200, json::serialize(body));
     });

@@ -15,3 +15,7 @@ rxl_test(store_test SOURCES integration/store_test.cpp LIBS rxl_test_node rxl_se
 # Read authentication: tokens issued and revoked with the rxledger binary, and client certificates.
 rxl_test(auth_test SOURCES integration/auth_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
 add_dependencies(auth_test rxledgerd rxledger)
+
+# Verification, alerts, receipts and pack operations over HTTPS.
+rxl_test(verify_api_test SOURCES integration/verify_test.cpp LIBS rxl_test_node rxl_cli rxl_service LABEL integration)
+add_dependencies(verify_api_test rxledgerd rxledger)

@@ -168,6 +168,12 @@ void TestNode::start(bool wait_for_writes) {
     throw std::runtime_error("rxledgerd did not become ready within 20 s");
 }
 
+void TestNode::set(const std::string& setting) {
+    std::string name = setting.substr(0, setting.find('=') + 1);
+    std::erase_if(settings_, [&](const std::string& existing) { return existing.rfind(name, 0) == 0; });
+    settings_.push_back(setting);
+}
+
 void TestNode::stop() {
     if (!running()) return;
     ::kill(pid_, SIGTERM);

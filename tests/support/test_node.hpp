@@ -44,12 +44,11 @@ public:
     // Spawns rxledgerd and waits until it takes writes (/readyz), or only until it answers (/healthz): a
     // node that refuses writes still serves reads.
     void start(bool wait_for_writes = true);
+    // Sets an rxledgerd option ("name=value") for the next start, replacing an earlier value of it.
+    void set(const std::string& setting);
     void stop();    // SIGTERM, then waits for the process
     void kill9();   // SIGKILL, then reaps it
     bool running() const { return pid_ > 0; }
-
-    // Adds an rxledgerd option ("name=value") for the next start().
-    void set(std::string setting) { settings_.push_back(std::move(setting)); }
 
     std::uint16_t port() const { return port_; }
     http::HttpsClient client(std::uint32_t timeout_ms = 30'000) const;

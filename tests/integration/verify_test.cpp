@@ -1,0 +1,257 @@
+// Verification and pack operations over HTTPS against a real node and PostgreSQL: a pharmacist's scan in
+// every accepted form, every reason code the ledger can produce here, alerts as ledger entries, the VRS
+// face, receipts, the verification log, dispense and undo with the 10-day window by ordering time.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "ledger/core/bytes.hpp"
+#include "ledger/merkle/checkpoint.hpp"
+#include "ledger/service/receipt.hpp"
+#include "server/cli/commands.hpp"
+#include "server/cli/epcis_builder.hpp"
+#include "tests/support/test_node.hpp"
+
+namespace json = boost::json;
+using namespace rxl;
+using rxl::test::TestNode;
+
+namespace {
+
+constexpr std::int64_t day_ms = 24LL * 60 * 60 * 1000;
+const std::string lot = "LOT-V1";
+const std::string expiry = "2030-06-30";
+const std::string expiry_yymmdd = "300630";
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// What a GS1 DataMatrix scanner types: symbology identifier, GS after the variable-length lot.
+std::string datamatrix(const std::string& gtin, const std::string& serial, const std::string& lot_text = lot,
+                       const std::string& expiry_text = expiry_yymmdd) {
+    return "]d2" "01" + gtin + "17" + expiry_text + "10" + lot_text + "\x1d" "21" + serial;
+}
+
+std::string url_encode(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) || c == '-' || c == '_' || c == '.') out += c;
+        else out += fmt::format("%{:02X}", byte);
+    }
+    return out;
+}
+
+struct Pharmacy {
+    TestNode& node;
+    http::HttpsClient client;
+    std::string gtin;
+
+    http::ClientResponse get(const std::string& target, const std::string& participant = "corner-pharmacy") {
+        auto response = client.request("GET", target, {}, {{"Authorization", "Bearer " + node.token(participant)}});
+        REQUIRE(response.ok());
+        return *response;
+    }
+    json::object verify(const std::string& scan, unsigned status = 200, const std::string& participant = "corner-pharmacy") {
+        auto response = get("/v1/verify?code=" + url_encode(scan) + "&location=" + node.gln(participant), participant);
+        CHECK_MESSAGE(response.status == status, response.body);
+        return json::parse(response.body).as_object();
+    }
+    http::ClientResponse pack(const std::string& op, const std::string& serial, const std::string& participant,
+                              const std::string& request_id, const std::string& state = "dispensed") {
+        json::object body{{"op", op}, {"gtin", gtin}, {"serial", serial}, {"location", node.gln(participant)}, {"request_id", request_id}};
+        if (op == "decommission") body["state"] = state;
+        auto response = cli::post_signed(client, fmt::format("/v1/units/{}/{}/{}", gtin, serial, op), SubmissionKind::pack,
+                                         json::serialize(body), node.key(participant), 1);
+        REQUIRE(response.ok());
+        return *response;
+    }
+};
+
+// Commissions packs V1..V6 at the manufacturer and ships them to the pharmacy, which receives them.
+void stock_pharmacy(TestNode& node, Pharmacy& pharmacy) {
+    auto units = cli::make_units(pharmacy.gtin, "V", 6);
+    std::vector<std::string> links;
+    for (const auto& unit : units) links.push_back(cli::sgtin_link(unit));
+    auto now = now_ms();
+    auto post = [&](const std::string& participant, const std::string& body) {
+        auto response = cli::post_signed(pharmacy.client, "/v1/capture", SubmissionKind::epcis, body, node.key(participant), 1);
+        REQUIRE(response.ok());
+        REQUIRE_MESSAGE(response->status == 201, response->body);
+    };
+    post("acme-pharma", cli::commission_document(units, lot, expiry, node.gln("acme-pharma"), now));
+    post("acme-pharma", cli::ship_document(links, node.gln("acme-pharma"), node.gln("corner-pharmacy"), now + 1));
+    post("corner-pharmacy", cli::receive_document(links, node.gln("corner-pharmacy"), now + 2));
+}
+
+// Waits until the ledger holds an entry of `kind` at or after `from`; returns it.
+json::object wait_for_entry(Pharmacy& pharmacy, std::uint64_t from, const std::string& kind) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        for (std::uint64_t seq = from;; ++seq) {
+            auto response = pharmacy.get(fmt::format("/v1/ledger/entries/{}", seq), "health-authority");
+            if (response.status != 200) break;
+            auto entry = json::parse(response.body).as_object();
+            if (entry.at("kind").as_string() == kind) return entry;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    FAIL("no " << kind << " entry appeared");
+    return {};
+}
+
+std::uint64_t ledger_size(Pharmacy& pharmacy) {
+    auto response = pharmacy.get("/readyz");
+    return json::parse(response.body).at("ledger_size").to_number<std::uint64_t>();
+}
+
+}  // namespace
+
+TEST_CASE("a pharmacist's scan in every form gives one answer; each reason code; alerts on the ledger; receipts; the log") {
+    TestNode node;
+    node.start();
+    Pharmacy pharmacy{node, node.client(), cli::make_gtin(node.company_prefix("acme-pharma"), 21)};
+    stock_pharmacy(node, pharmacy);
+    const std::string& gtin = pharmacy.gtin;
+
+    // The scanner string, the bracketed element string and the Digital Link agree.
+    auto scanned = pharmacy.verify(datamatrix(gtin, "V1"));
+    CHECK(scanned.at("code").as_string() == "OK");
+    CHECK(scanned.at("genuine").as_bool());
+    CHECK(scanned.at("dispensable").as_bool());
+    CHECK(scanned.at("product").at("manufacturer").as_string() == "acme-pharma");
+    CHECK(scanned.at("custodian").as_string() == "corner-pharmacy");
+    auto bracketed = pharmacy.verify(fmt::format("(01){}(17){}(10){}(21)V1", gtin, expiry_yymmdd, lot));
+    auto link = pharmacy.get(fmt::format("/01/{}/21/V1?17={}&10={}", gtin, expiry_yymmdd, lot));
+    REQUIRE_MESSAGE(link.status == 200, link.body);
+    auto linked = json::parse(link.body).as_object();
+    for (const auto* other : {&bracketed, &linked}) {
+        CHECK(other->at("code") == scanned.at("code"));
+        CHECK(other->at("genuine") == scanned.at("genuine"));
+        CHECK(other->at("dispensable") == scanned.at("dispensable"));
+        CHECK(other->at("product") == scanned.at("product"));
+    }
+    // POST with separate fields.
+    auto posted = pharmacy.client.request("POST", "/v1/verify",
+                                          json::serialize(json::object{{"gtin", gtin}, {"serial", "V2"}, {"lot", lot}, {"expiry", expiry_yymmdd}}),
+                                          {{"Authorization", "Bearer " + node.token("corner-pharmacy")}, {"Content-Type", "application/json"}});
+    REQUIRE(posted.ok());
+    CHECK(json::parse(posted->body).at("code").as_string() == "OK");
+
+    // Held by the pharmacy, not by the wholesaler: genuine but not the wholesaler's to dispense.
+    auto elsewhere = pharmacy.verify(datamatrix(gtin, "V1"), 200, "medi-wholesale");
+    CHECK(elsewhere.at("genuine").as_bool());
+    CHECK(!elsewhere.at("dispensable").as_bool());
+    CHECK(elsewhere.at("code").as_string() == "NOT_IN_CUSTODY");
+
+    // Falsification signals: each raises a node-signed alert entry.
+    std::uint64_t before = ledger_size(pharmacy);
+    auto unknown = pharmacy.verify(datamatrix(gtin, "NOPE9"));
+    CHECK(unknown.at("code").as_string() == "UNKNOWN_SERIAL");
+    CHECK(!unknown.at("genuine").as_bool());
+    CHECK(unknown.at("alert").at("emvs").as_string() == "A3");
+    auto alert = wait_for_entry(pharmacy, before, "alert");
+    CHECK(alert.at("submitter").as_string() == "node-1");
+    CHECK(alert.at("outcome").as_string() == "accepted");
+    CHECK(pharmacy.verify(datamatrix(gtin, "V3", "LOT-FAKE")).at("code").as_string() == "LOT_MISMATCH");
+    CHECK(pharmacy.verify(datamatrix(gtin, "V3", lot, "300631"), 400).at("code").as_string() == "BAD_SCAN");  // no 31 June
+    CHECK(pharmacy.verify(datamatrix(gtin, "V3", lot, "300531")).at("code").as_string() == "EXPIRY_MISMATCH");
+    CHECK(pharmacy.verify(datamatrix(cli::make_gtin(node.company_prefix("acme-pharma"), 99), "V3")).at("code").as_string() ==
+          "UNKNOWN_PRODUCT");
+
+    // Garbage is a bad scan: a 400 problem that still answers like a verification, and raises nothing.
+    auto garbage = pharmacy.verify("]d2hello world", 400);
+    CHECK(garbage.at("type").as_string() == "https://rxledger.org/problems/bad-scan");
+    CHECK(garbage.at("code").as_string() == "BAD_SCAN");
+    CHECK(!garbage.at("genuine").as_bool());
+    // A German keyboard layout swapped Y and Z in the symbology identifier: a hint, not an alert.
+    CHECK(pharmacy.verify("+d2" + datamatrix(gtin, "V1").substr(3), 400).at("code").as_string() == "BAD_SCAN");
+    CHECK(pharmacy.get("/v1/verify?code=" + url_encode(datamatrix(gtin, "V1")), "nobody").status == 401);
+
+    // A receipt with the answer verifies offline against the node's key.
+    auto with_receipt = pharmacy.get("/v1/verify?receipt=1&code=" + url_encode(datamatrix(gtin, "V4")));
+    REQUIRE(with_receipt.status == 200);
+    auto keys = json::parse(pharmacy.get("/v1/ledger/keys").body).as_object();
+    auto verifier = merkle::parse_verifier_key(std::string(keys.at("nodes").as_array().at(0).at("verifier_key").as_string()));
+    REQUIRE(verifier.ok());
+    auto check = verify_receipt(with_receipt.body, std::span<const merkle::VerifierKey>(&*verifier, 1));
+    CHECK_MESSAGE(check.ok, check.failure);
+    CHECK(check.checked.size() == 5);  // checkpoint, three entries (commission, ship, receive), the chain
+
+    // The DSCSA VRS face.
+    std::string uuid = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    auto vrs = pharmacy.get(fmt::format("/01/{}/10/{}/21/V1?exp={}&linkType=verificationService&context=dscsaSaleableReturn"
+                                        "&reqGLN={}&corrUUID={}", gtin, lot, expiry_yymmdd, node.gln("medi-wholesale"), uuid),
+                            "medi-wholesale");
+    REQUIRE_MESSAGE(vrs.status == 200, vrs.body);
+    auto vrs_answer = json::parse(vrs.body).as_object();
+    CHECK(vrs_answer.at("corrUUID").as_string() == uuid);
+    CHECK(vrs_answer.at("data").at("verified").as_bool());
+    CHECK(vrs_answer.at("responderGLN").as_string() == node.gln("health-authority"));
+    auto vrs_mismatch = pharmacy.get(fmt::format("/01/{}/10/OTHER/21/V1?exp={}&linkType=verificationService&reqGLN={}&corrUUID={}",
+                                                 gtin, expiry_yymmdd, node.gln("medi-wholesale"), uuid), "medi-wholesale");
+    REQUIRE(vrs_mismatch.status == 200);
+    auto mismatch_data = json::parse(vrs_mismatch.body).at("data").as_object();
+    CHECK(!mismatch_data.at("verified").as_bool());
+    CHECK(mismatch_data.at("verificationFailureReason").as_string() == "No_match_GTIN_Serial_Lot");
+    CHECK(pharmacy.get(fmt::format("/01/{}/10/{}/21/V1?exp=991399&corrUUID={}&reqGLN={}", gtin, lot, uuid, node.gln("medi-wholesale")),
+                       "medi-wholesale").status == 400);
+
+    // Every verification is in the node's log, written off the request path.
+    std::string logged;
+    // Eleven by the pharmacy through /v1/verify (the unauthenticated one is not a verification).
+    for (int attempt = 0; attempt < 50 && logged != "11"; ++attempt) {
+        logged = node.database().sql("SELECT count(*) FROM verifications WHERE participant = 'corner-pharmacy' AND channel = 'verify'");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(logged == "11");
+}
+
+TEST_CASE("dispense and undo: the same state through the endpoint, the 10-day window by ordering time, only by the dispenser") {
+    TestNode node;
+    node.start();
+    Pharmacy pharmacy{node, node.client(), cli::make_gtin(node.company_prefix("acme-pharma"), 22)};
+    stock_pharmacy(node, pharmacy);
+    const std::string& gtin = pharmacy.gtin;
+
+    auto dispensed = pharmacy.pack("decommission", "V1", "corner-pharmacy", "d1");
+    REQUIRE_MESSAGE(dispensed.status == 201, dispensed.body);
+    auto again = pharmacy.verify(datamatrix(gtin, "V1"));
+    CHECK(again.at("code").as_string() == "ALREADY_DECOMMISSIONED");
+    CHECK(again.at("decommissioned").at("state").as_string() == "dispensed");
+    CHECK(again.at("alert").is_null());  // scanned where it was dispensed
+    CHECK(pharmacy.pack("decommission", "V1", "corner-pharmacy", "d1b").status == 422);
+    // Only the participant that dispensed may undo.
+    auto foreign = pharmacy.pack("undo", "V1", "medi-wholesale", "u0");
+    CHECK(foreign.status == 422);
+    // A body that names another unit than its URL is refused before it reaches the ledger.
+    json::object wrong{{"op", "undo"}, {"gtin", gtin}, {"serial", "V2"}, {"location", node.gln("corner-pharmacy")}};
+    auto mismatched = cli::post_signed(pharmacy.client, fmt::format("/v1/units/{}/V1/undo", gtin), SubmissionKind::pack,
+                                       json::serialize(wrong), node.key("corner-pharmacy"), 1);
+    REQUIRE(mismatched.ok());
+    CHECK(mismatched->status == 400);
+    auto undone = pharmacy.pack("undo", "V1", "corner-pharmacy", "u1");
+    CHECK_MESSAGE(undone.status == 201, undone.body);
+    CHECK(pharmacy.verify(datamatrix(gtin, "V1")).at("code").as_string() == "OK");
+
+    // Dispense V2 and V3 now; nine days on, V2's undo is inside the window; eleven days on, V3's is not.
+    REQUIRE(pharmacy.pack("decommission", "V2", "corner-pharmacy", "d2").status == 201);
+    REQUIRE(pharmacy.pack("decommission", "V3", "corner-pharmacy", "d3").status == 201);
+    node.stop();
+    node.set(fmt::format("clock_offset_ms={}", 9 * day_ms));
+    node.start();
+    auto nine_days = pharmacy.pack("undo", "V2", "corner-pharmacy", "u2");
+    CHECK_MESSAGE(nine_days.status == 201, nine_days.body);
+    node.stop();
+    node.set(fmt::format("clock_offset_ms={}", 11 * day_ms));
+    node.start();
+    auto eleven_days = pharmacy.pack("undo", "V3", "corner-pharmacy", "u3");
+    CHECK(eleven_days.status == 422);
+    CHECK(eleven_days.body.find("undo-window-closed") != std::string::npos);
+    CHECK(pharmacy.verify(datamatrix(gtin, "V3")).at("code").as_string() == "ALREADY_DECOMMISSIONED");
+    CHECK(pharmacy.verify(datamatrix(gtin, "V2")).at("code").as_string() == "OK");
+}
