@@ -20,6 +20,11 @@ int dev_consortium(const Arguments& arguments);
 int demo(const Arguments& arguments);
 int audit(const Arguments& arguments);
 int receipt(const Arguments& arguments);
+// pharmacy_command.cpp
+int verify_code(const Arguments& arguments);
+int decommission(const Arguments& arguments);
+int undo(const Arguments& arguments);
+int trace(const Arguments& arguments);
 int token(const Arguments& arguments);
 
 // The two signature headers for a body.

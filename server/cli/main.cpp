@@ -18,6 +18,10 @@ void usage() {
   demo --dir DIR --node URL [--ca FILE]            record a small demo supply chain through capture
   audit --database CONNINFO                        recompute the ledger from the database; name every mismatch
   receipt verify FILE --key VERIFIER_KEY           check a receipt offline against a node's verifier key
+  verify CODE --node URL --token T [--location GLN] [--receipt]   verify a scanned pack
+  decommission --node URL --key FILE --gtin G --serial S --location GLN --state STATE   dispense, destroy, …
+  undo --node URL --key FILE --gtin G --serial S --location GLN                         undo a decommission
+  trace --node URL --token T (--gtin G --serial S [--receipt] | --sscc SSCC)           custody chain / contents
   token issue --database CONNINFO --participant ID [--label TEXT]
                                                    make a read token; prints it once, stores only its SHA-256
   token revoke --database CONNINFO ID|LABEL|TOKEN  revoke a read token (nodes refuse it within 5 s)
@@ -42,6 +46,10 @@ int main(int argc, char** argv) {
     if (command == "demo") return rxl::cli::demo(arguments);
     if (command == "audit") return rxl::cli::audit(arguments);
     if (command == "receipt") return rxl::cli::receipt(arguments);
+    if (command == "verify") return rxl::cli::verify_code(arguments);
+    if (command == "decommission") return rxl::cli::decommission(arguments);
+    if (command == "undo") return rxl::cli::undo(arguments);
+    if (command == "trace") return rxl::cli::trace(arguments);
     if (command == "token") return rxl::cli::token(arguments);
     usage();
     return 2;

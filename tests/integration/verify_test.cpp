@@ -254,4 +254,19 @@ TEST_CASE("dispense and undo: the same state through the endpoint, the 10-day wi
     CHECK(eleven_days.body.find("undo-window-closed") != std::string::npos);
     CHECK(pharmacy.verify(datamatrix(gtin, "V3")).at("code").as_string() == "ALREADY_DECOMMISSIONED");
     CHECK(pharmacy.verify(datamatrix(gtin, "V2")).at("code").as_string() == "OK");
+
+    // The same through the command-line tool.
+    std::string rxledger = std::string(RXL_BINARY_DIR) + "/server/rxledger " ;
+    std::string pharmacist = node.cli_node_options() + " --key '" + (node.dir() / "keys/corner-pharmacy.key").string() + "'";
+    std::string unit = fmt::format(" --gtin {} --serial V4 --location {}", gtin, node.gln("corner-pharmacy"));
+    CHECK(rxl::test::run_command(rxledger + "decommission " + pharmacist + unit + " --state dispensed").find("\"status\":\"dispensed\"") !=
+          std::string::npos);
+    std::string reader = node.cli_node_options() + " --token " + node.token("corner-pharmacy");
+    std::string answer = rxl::test::run_command(rxledger + "verify '" + fmt::format("]d2" "01{}17{}10{}\\x1d21V4", gtin, expiry_yymmdd, lot) +
+                                                "' " + reader);
+    CHECK(answer.find("ALREADY_DECOMMISSIONED") != std::string::npos);
+    CHECK(rxl::test::run_command(rxledger + "undo " + pharmacist + unit).find("\"status\":\"active\"") != std::string::npos);
+    std::string chain = rxl::test::run_command(rxledger + "trace " + reader + fmt::format(" --gtin {} --serial V4", gtin));
+    CHECK(chain.find("\"biz_step\":\"receiving\"") != std::string::npos);
+    CHECK(chain.find("\"kind\":\"pack\"") != std::string::npos);
 }

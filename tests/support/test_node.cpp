@@ -168,6 +168,10 @@ void TestNode::start(bool wait_for_writes) {
     throw std::runtime_error("rxledgerd did not become ready within 20 s");
 }
 
+std::string TestNode::cli_node_options() const {
+    return fmt::format("--node https://127.0.0.1:{} --ca '{}'", port_, certificate_.certificate_file.string());
+}
+
 void TestNode::set(const std::string& setting) {
     std::string name = setting.substr(0, setting.find('=') + 1);
     std::erase_if(settings_, [&](const std::string& existing) { return existing.rfind(name, 0) == 0; });

@@ -65,6 +65,8 @@ public:
     std::string company_prefix(const std::string& participant) const;
     const TestDatabase& database() const { return database_; }
     const std::filesystem::path& dir() const { return dir_; }
+    // "--node https://127.0.0.1:PORT --ca CERT": how the rxledger CLI reaches and trusts this node.
+    std::string cli_node_options() const;
 
 private:
     TestDatabase database_;
