@@ -17,6 +17,7 @@ add_library(rxl_app STATIC
   app/system_handlers.cpp
   app/ledger_handlers.cpp
   app/unit_handlers.cpp
+  app/recall_handlers.cpp app/alert_handlers.cpp
   ${RXL_OPENAPI_CPP})
 target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_epcis Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)
 

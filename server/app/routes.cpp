@@ -13,6 +13,11 @@ http::Router make_router(App& app) {
     router.add("GET",     "/v1/units/{gtin}/{serial}",      "unit",         bind(get_unit));
     router.add("GET",     "/v1/units/{gtin}/{serial}/history", "unit_history", bind(get_unit_history));
     router.add("GET",     "/v1/containers/{sscc}",          "container",    bind(get_container));
+    router.add("POST",    "/v1/recalls",                    "recalls",      bind(post_recall));
+    router.add("GET",     "/v1/recalls",                    "recalls",      bind(get_recalls));
+    router.add("GET",     "/v1/recalls/{id}",               "recall",       bind(get_recall));
+    router.add("GET",     "/v1/recalls/{id}/units",         "recall_units", bind(get_recall_units));
+    router.add("GET",     "/v1/alerts",                     "alerts",       bind(get_alerts));
     router.add("GET",     "/v1/ledger/checkpoint",          "checkpoint",   bind(get_checkpoint));
     router.add("GET",     "/v1/ledger/keys",                "ledger_keys",  bind(get_ledger_keys));
     router.add("GET",     "/v1/ledger/entries",             "entries",      bind(get_entries));
