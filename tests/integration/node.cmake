@@ -15,3 +15,7 @@ rxl_test(store_test SOURCES integration/store_test.cpp LIBS rxl_test_node rxl_se
 # Read authentication: tokens issued and revoked with the rxledger binary, and client certificates.
 rxl_test(auth_test SOURCES integration/auth_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
 add_dependencies(auth_test rxledgerd rxledger)
+
+# Recalls, their reach and affected units, and alerts (server/app/recall_handlers.cpp, alert_handlers.cpp).
+rxl_test(recall_test SOURCES integration/recall_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
+add_dependencies(recall_test rxledgerd rxledger)
