@@ -21,6 +21,8 @@ int demo(const Arguments& arguments);
 int audit(const Arguments& arguments);
 int receipt(const Arguments& arguments);
 int token(const Arguments& arguments);
+int recall(const Arguments& arguments);  // recall_command.cpp
+int reach(const Arguments& arguments);
 
 // The two signature headers for a body.
 std::vector<http::Header> signature_headers(const Submission& submission);

@@ -264,6 +264,20 @@ TEST_CASE("a withdrawal covers every lot of the GTIN") {
     auto twice = chain.recall("health-authority", gtin, {});
     CHECK(twice.status == 409);
     CHECK(has_problem(twice, "already-withdrawn"));
+
+    // The same through the command-line tool: a lot recall, then its reach printed.
+    std::string rxledger = std::string(RXL_BINARY_DIR) + "/server/rxledger";
+    std::string connection = fmt::format("--node https://localhost:{} --ca {}", node.port(), node.client_options().ca_file);
+    std::string other = cli::make_gtin(prefix, 25);
+    chain.capture("acme-pharma", cli::commission_document(cli::make_units(other, "C", 2), "LOT-C", "2030-01-31", site, chain.t++));
+    std::string posted = rxl::test::run_command(fmt::format("{} recall {} --key {} --gtin {} --lot LOT-C --class I --reason 'label error'",
+                                                            rxledger, connection, (node.dir() / "keys" / "acme-pharma.key").string(), other));
+    CHECK(posted.starts_with("201 "));
+    auto id = json::parse(posted.substr(4)).at("recall_id").to_number<std::uint64_t>();
+    std::string printed = rxl::test::run_command(fmt::format("{} reach {} {} --token {}", rxledger, id, connection, node.token("health-authority")));
+    CHECK(printed.find("units: 2 (0 inside cases or pallets; scope all)") != std::string::npos);
+    CHECK(printed.find("active") != std::string::npos);
+    CHECK_THROWS(rxl::test::run_command(fmt::format("{} reach 99999 {} --token {}", rxledger, connection, node.token("health-authority"))));
 }
 
 // No endpoint raises an alert yet (verification will); this checks the access rule and the filters'
