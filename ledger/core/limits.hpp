@@ -73,4 +73,12 @@ inline constexpr std::size_t request_id_chars_max = 64;
 // An alert's EMVS hub code ("A3", "A24"): letters and digits.
 inline constexpr std::size_t alert_emvs_code_chars_max = 8;
 
+// --- Recall and alert reads (node-local answers, not ledger rules) ---------------------------------
+// Items on one page of /v1/recalls, /v1/recalls/{id}/units and /v1/alerts when perPage is not given,
+// and the most perPage may ask for.
+inline constexpr std::size_t read_page_items_default = 100;
+inline constexpr std::size_t read_page_items_max = 1000;
+// Units read per database round trip while a recall's CSV export is assembled.
+inline constexpr std::size_t recall_csv_chunk_units = 5000;
+
 }  // namespace rxl::limits

@@ -89,6 +89,26 @@ struct AlertFilter {
     std::size_t limit = 100;
 };
 
+// A recall's reach (recall_reads.cpp): the affected units counted by current state, all from one GROUP BY.
+// Units inside cases and pallets carry their own status, custodian, location and destination (apply keeps
+// them in step with their container), so they are counted like loose units. Empty keys are left out:
+// a unit without a location is in `units` but in no `by_location` count.
+struct RecallReach {
+    std::uint64_t units = 0;
+    std::uint64_t in_containers = 0;                   // units with a parent case or pallet
+    std::map<std::string, std::uint64_t> by_status;     // "active", "in_transit", "dispensed", …
+    std::map<std::string, std::uint64_t> by_custodian;  // participant id (the shipper while in transit)
+    std::map<std::string, std::uint64_t> by_location;   // GLN
+    std::map<std::string, std::uint64_t> in_transit_to; // destination participant of units shipped, not received
+};
+
+// One affected unit as the recall's unit list shows it.
+struct RecallUnit {
+    std::string gtin, serial, lot, expiry;  // expiry "YYYY-MM-DD"
+    std::string status;
+    std::string custodian, location, destination, parent;  // empty when none
+};
+
 // A read token this node issued to a participant (`rxledger token issue`; schemas/sql/004_tokens.sql).
 // Node-local, never on the ledger. Only the token's SHA-256 is stored.
 struct ApiToken {
@@ -157,6 +177,15 @@ public:
     std::uint64_t count_entries();
     // Stored Merkle nodes at one level (level 0: one per entry).
     std::uint64_t count_merkle_nodes(int level);
+
+    // Recall reads (recall_reads.cpp). `viewer` empty: every unit of the recalled lots (or of the GTIN, for a
+    // withdrawal); otherwise only those whose custodian or destination is `viewer`.
+    RecallReach recall_reach(const RecallRow& recall, const std::string& viewer);
+    // Affected units in serial order after `after_serial` (keyset pagination; "" starts), at most `limit`.
+    std::vector<RecallUnit> recall_units(const RecallRow& recall, const std::string& viewer,
+                                         const std::string& after_serial, std::size_t limit);
+    // Alerts matching the filter whose GTIN has one of these company prefixes (a manufacturer's view).
+    std::vector<AlertRow> alerts_of_prefixes(const AlertFilter& filter, const std::vector<std::string>& prefixes);
 
     // Read tokens (tokens.cpp). Errors (not exceptions): "token-exists" when the hash is stored already,
     // "token-label-taken" when an active token has the same non-empty label.

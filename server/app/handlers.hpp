@@ -61,6 +61,12 @@ http::Response get_entry(App& app, const http::Request& request);
 http::Response get_entries(App& app, const http::Request& request);
 http::Response get_inclusion_proof(App& app, const http::Request& request);
 http::Response get_consistency_proof(App& app, const http::Request& request);
+// Recalls and alerts (recall_handlers.cpp, alert_handlers.cpp).
+http::Response post_recall(App& app, const http::Request& request);
+http::Response get_recalls(App& app, const http::Request& request);
+http::Response get_recall(App& app, const http::Request& request);
+http::Response get_recall_units(App& app, const http::Request& request);
+http::Response get_alerts(App& app, const http::Request& request);
 
 // The origin line of this consortium's checkpoints.
 std::string checkpoint_origin(const LedgerService& ledger);

@@ -19,6 +19,11 @@ http::Router make_router(App& app) {
     router.add("POST",    "/v1/verify",                     "verify",       bind(verify_post));
     router.add("GET",     "/01/{gtin}/21/{serial}",         "digital_link", bind(verify_digital_link));
     router.add("GET",     "/01/{gtin}/10/{lot}/21/{serial}", "digital_link", bind(verify_digital_link));
+    router.add("POST",    "/v1/recalls",                    "recalls",      bind(post_recall));
+    router.add("GET",     "/v1/recalls",                    "recalls",      bind(get_recalls));
+    router.add("GET",     "/v1/recalls/{id}",               "recall",       bind(get_recall));
+    router.add("GET",     "/v1/recalls/{id}/units",         "recall_units", bind(get_recall_units));
+    router.add("GET",     "/v1/alerts",                     "alerts",       bind(get_alerts));
     router.add("GET",     "/v1/ledger/checkpoint",          "checkpoint",   bind(get_checkpoint));
     router.add("GET",     "/v1/ledger/keys",                "ledger_keys",  bind(get_ledger_keys));
     router.add("GET",     "/v1/ledger/entries",             "entries",      bind(get_entries));

@@ -26,6 +26,8 @@ int decommission(const Arguments& arguments);
 int undo(const Arguments& arguments);
 int trace(const Arguments& arguments);
 int token(const Arguments& arguments);
+int recall(const Arguments& arguments);  // recall_command.cpp
+int reach(const Arguments& arguments);
 
 // The two signature headers for a body.
 std::vector<http::Header> signature_headers(const Submission& submission);

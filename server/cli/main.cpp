@@ -26,6 +26,9 @@ void usage() {
                                                    make a read token; prints it once, stores only its SHA-256
   token revoke --database CONNINFO ID|LABEL|TOKEN  revoke a read token (nodes refuse it within 5 s)
   token list --database CONNINFO                   every token's id, participant, label, issue and revoke time
+  recall --node URL --key FILE --gtin G [--lot L ...] --class I|II|III --reason TEXT [--ca F]
+                                                   recall lots (no --lot: withdraw the GTIN); irreversible
+  reach ID --node URL --token TOKEN [--ca F]       a recall's affected units counted by status, custodian, location
 )";
 }
 
@@ -51,6 +54,8 @@ int main(int argc, char** argv) {
     if (command == "undo") return rxl::cli::undo(arguments);
     if (command == "trace") return rxl::cli::trace(arguments);
     if (command == "token") return rxl::cli::token(arguments);
+    if (command == "recall") return rxl::cli::recall(arguments);
+    if (command == "reach") return rxl::cli::reach(arguments);
     usage();
     return 2;
 }

@@ -19,3 +19,7 @@ add_dependencies(auth_test rxledgerd rxledger)
 # Verification, alerts, receipts and pack operations over HTTPS.
 rxl_test(verify_api_test SOURCES integration/verify_test.cpp LIBS rxl_test_node rxl_cli rxl_service LABEL integration)
 add_dependencies(verify_api_test rxledgerd rxledger)
+
+# Recalls, their reach and affected units, and alerts (server/app/recall_handlers.cpp, alert_handlers.cpp).
+rxl_test(recall_test SOURCES integration/recall_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
+add_dependencies(recall_test rxledgerd rxledger)
