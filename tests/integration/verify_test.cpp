@@ -201,14 +201,34 @@ TEST_CASE("a pharmacist's scan in every form gives one answer; each reason code;
     CHECK(pharmacy.get(fmt::format("/01/{}/10/{}/21/V1?exp=991399&corrUUID={}&reqGLN={}", gtin, lot, uuid, node.gln("medi-wholesale")),
                        "medi-wholesale").status == 400);
 
+    // The alert raised above is listed for the regulator and the GTIN's manufacturer, not for the pharmacy.
+    auto alerts = json::parse(pharmacy.get("/v1/alerts?code=UNKNOWN_SERIAL&gtin=" + gtin, "health-authority").body).as_object();
+    REQUIRE(alerts.at("alerts").as_array().size() == 1);
+    CHECK(alerts.at("alerts").as_array().at(0).at("serial").as_string() == "NOPE9");
+    CHECK(alerts.at("alerts").as_array().at(0).at("participant").as_string() == "corner-pharmacy");
+    CHECK(json::parse(pharmacy.get("/v1/alerts?gtin=" + gtin, "acme-pharma").body).at("alerts").as_array().size() >= 1);
+    CHECK(pharmacy.get("/v1/alerts", "corner-pharmacy").status == 404);
+
+    // A recall shows in verification as soon as its entry is applied.
+    auto recalled = cli::post_signed(pharmacy.client, "/v1/recalls", SubmissionKind::recall,
+                                     json::serialize(json::object{{"gtin", gtin}, {"lots", json::array{lot}}, {"class", "II"},
+                                                                  {"reason", "label misprint"}}),
+                                     node.key("acme-pharma"), 1);
+    REQUIRE(recalled.ok());
+    REQUIRE_MESSAGE(recalled->status == 201, recalled->body);
+    auto after_recall = pharmacy.verify(datamatrix(gtin, "V5"));
+    CHECK(after_recall.at("code").as_string() == "RECALLED");
+    CHECK(after_recall.at("genuine").as_bool());
+    CHECK(!after_recall.at("dispensable").as_bool());
+
     // Every verification is in the node's log, written off the request path.
     std::string logged;
-    // Eleven by the pharmacy through /v1/verify (the unauthenticated one is not a verification).
-    for (int attempt = 0; attempt < 50 && logged != "11"; ++attempt) {
+    // Twelve by the pharmacy through /v1/verify (the unauthenticated one is not a verification).
+    for (int attempt = 0; attempt < 50 && logged != "12"; ++attempt) {
         logged = node.database().sql("SELECT count(*) FROM verifications WHERE participant = 'corner-pharmacy' AND channel = 'verify'");
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    CHECK(logged == "11");
+    CHECK(logged == "12");
 }
 
 TEST_CASE("dispense and undo: the same state through the endpoint, the 10-day window by ordering time, only by the dispenser") {
