@@ -18,6 +18,7 @@ add_library(rxl_app STATIC
   app/ledger_handlers.cpp
   app/unit_handlers.cpp
   app/verify_handlers.cpp
+  app/event_handlers.cpp
   app/recall_handlers.cpp app/alert_handlers.cpp
   ${RXL_OPENAPI_CPP})
 target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_verify rxl_epcis Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)

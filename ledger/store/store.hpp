@@ -64,6 +64,29 @@ struct ProductFacts {
     std::optional<RecallFact> withdrawal;  // of the whole GTIN
 };
 
+// GET /v1/events filters (event_query.cpp). Empty text switches a filter off; lists are comma-separated.
+struct EventQuery {
+    std::string submitter;     // only events of entries this participant submitted; empty: all (regulators)
+    std::string event_types;   // "ObjectEvent,AggregationEvent"
+    std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();  // eventTime >= from
+    std::int64_t to_ms = std::numeric_limits<std::int64_t>::max();    // eventTime < to
+    std::string biz_steps;     // bare CBV words
+    std::string dispositions;
+    std::string biz_location;  // canonical Digital Link
+    std::string lot;           // ILMD cbvmda:lotNumber
+    std::string sgtin_gtin, sgtin_serial;  // MATCH_epc for a unit, through its chain
+    std::string epc_text, epc_link;        // MATCH_epc for any other EPC: as given and as Digital Link
+    std::string parent_text, parent_link;  // MATCH_parentID: as given and as Digital Link
+    std::uint64_t after_seq = 0;  // keyset paging: events after (after_seq, after_index)
+    std::int64_t after_index = -1;
+    std::size_t limit = 30;
+};
+struct QueriedEvent {
+    std::uint64_t seq = 0;
+    std::int64_t event_index = 0;
+    std::string json;
+};
+
 // One verification as the node's log keeps it (verifications.cpp).
 struct VerificationRecord {
     std::int64_t at_ms = 0;
@@ -167,6 +190,8 @@ public:
     std::vector<AlertRow> alerts(const AlertFilter& filter);
     std::optional<UnitState> unit(const UnitKey& key);
     std::uint64_t count_units();
+    // The EPCIS query subset (event_query.cpp).
+    std::vector<QueriedEvent> query_events(const EventQuery& query);
     // Verification's reads (verify_reads.cpp).
     ProductFacts product_facts(const std::string& gtin, const std::string& serial, const std::string& scanned_lot);
     // The node's verification log (verifications.cpp).

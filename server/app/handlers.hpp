@@ -46,6 +46,7 @@ http::Response get_container(App& app, const http::Request& request);
 // The receipt for a unit's history rows (oldest first, non-empty) at ledger size `size` (unit_handlers.cpp).
 Result<boost::json::object> unit_receipt(App& app, store::Store& store, const UnitKey& key,
                                          const std::vector<store::UnitHistoryRow>& rows, std::uint64_t size);
+http::Response get_events(App& app, const http::Request& request);
 http::Response verify_get(App& app, const http::Request& request);
 http::Response verify_post(App& app, const http::Request& request);
 http::Response verify_digital_link(App& app, const http::Request& request);

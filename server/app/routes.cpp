@@ -15,6 +15,7 @@ http::Router make_router(App& app) {
     router.add("GET",     "/v1/containers/{sscc}",          "container",    bind(get_container));
     router.add("POST",    "/v1/units/{gtin}/{serial}/decommission", "decommission", bind(decommission_unit));
     router.add("POST",    "/v1/units/{gtin}/{serial}/undo", "undo",         bind(undo_decommission));
+    router.add("GET",     "/v1/events",                     "events",       bind(get_events));
     router.add("GET",     "/v1/verify",                     "verify",       bind(verify_get));
     router.add("POST",    "/v1/verify",                     "verify",       bind(verify_post));
     router.add("GET",     "/01/{gtin}/21/{serial}",         "digital_link", bind(verify_digital_link));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "ledger/core/bytes.hpp"
@@ -289,4 +290,46 @@ TEST_CASE("dispense and undo: the same state through the endpoint, the 10-day wi
     std::string chain = rxl::test::run_command(rxledger + "trace " + reader + fmt::format(" --gtin {} --serial V4", gtin));
     CHECK(chain.find("\"biz_step\":\"receiving\"") != std::string::npos);
     CHECK(chain.find("\"kind\":\"pack\"") != std::string::npos);
+}
+
+TEST_CASE("GET /v1/events: the EPCIS query subset, own events only for participants, paged with Link") {
+    TestNode node;
+    node.start();
+    Pharmacy pharmacy{node, node.client(), cli::make_gtin(node.company_prefix("acme-pharma"), 23)};
+    stock_pharmacy(node, pharmacy);
+    std::string v1 = cli::sgtin_link(cli::make_units(pharmacy.gtin, "V", 1).at(0));
+    auto events_of = [&](const std::string& query, const std::string& participant) {
+        auto response = pharmacy.get("/v1/events?" + query, participant);
+        REQUIRE_MESSAGE(response.status == 200, response.body);
+        auto document = json::parse(response.body).as_object();
+        CHECK(document.at("type").as_string() == "EPCISQueryDocument");
+        return std::make_pair(document.at("epcisBody").at("queryResults").at("resultsBody").at("eventList").as_array(), response);
+    };
+    auto [all, unused] = events_of("MATCH_epc=" + url_encode(v1), "health-authority");
+    CHECK(all.size() == 3);  // commissioned, shipped, received
+    auto [shipping, unused2] = events_of("eventType=ObjectEvent&EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping", "acme-pharma");
+    REQUIRE(shipping.size() == 1);
+    CHECK(shipping.at(0).at("bizStep").as_string().find("shipping") != std::string::npos);
+    auto [own, unused3] = events_of("MATCH_epc=" + url_encode(v1), "corner-pharmacy");
+    CHECK(own.size() == 1);  // only the receiving it recorded itself
+    CHECK(events_of("EQ_ILMD_cbvmda:lotNumber=" + lot, "health-authority").first.size() == 1);
+    CHECK(events_of("EQ_ILMD_cbvmda:lotNumber=NOSUCH", "health-authority").first.empty());
+
+    // Paging one event at a time reaches every event once.
+    std::string target = "/v1/events?perPage=1&MATCH_epc=" + url_encode(v1);
+    std::set<std::string> seen;
+    for (int page = 0; page < 5 && !target.empty(); ++page) {
+        auto response = pharmacy.get(target, "health-authority");
+        REQUIRE(response.status == 200);
+        auto list = json::parse(response.body).at("epcisBody").at("queryResults").at("resultsBody").at("eventList").as_array();
+        for (const auto& event : list) CHECK(seen.insert(json::serialize(event)).second);
+        target.clear();
+        for (const auto& header : response.headers) {
+            if (header.name == "Link") target = header.value.substr(1, header.value.find('>') - 1);
+        }
+    }
+    CHECK(seen.size() == 3);
+    CHECK(pharmacy.get("/v1/events?EQ_color=red", "health-authority").status == 400);
+    CHECK(pharmacy.get("/v1/events?GE_eventTime=yesterday", "health-authority").status == 400);
+    CHECK(pharmacy.get("/v1/events", "nobody").status == 401);
 }
