@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "ledger/core/time.hpp"
@@ -17,6 +16,7 @@
 #include "ledger/verify/verify_json.hpp"
 #include "ledger/verify/vrs.hpp"
 #include "server/app/handlers.hpp"
+#include "server/app/paging.hpp"
 
 namespace rxl::app {
 
@@ -127,15 +127,7 @@ http::Response verification_response(Verified verified) {
 // /01/{gtin}/21/{serial}?17=…&10=… has it) moves into the path, where GS1 Digital Link keeps key
 // qualifiers; numeric query keys stay; others (location, receipt) are ours and are dropped.
 std::string canonical_digital_link(const http::Request& request) {
-    auto encode = [](std::string_view text) {
-        std::string out;
-        for (char c : text) {
-            auto byte = static_cast<unsigned char>(c);
-            if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') out += c;
-            else out += fmt::format("%{:02X}", byte);
-        }
-        return out;
-    };
+    const auto& encode = query_component;  // percent-encodes all but RFC 3986's unreserved bytes
     std::string lot = request.path_params.size() == 3 ? std::string(request.path_param("lot"))
                                                        : std::string(request.query_param("10").value_or(""));
     std::string uri = "https://id.gs1.org/01/" + encode(request.path_param("gtin"));
