@@ -333,3 +333,40 @@ TEST_CASE("GET /v1/events: the EPCIS query subset, own events only for participa
     CHECK(pharmacy.get("/v1/events?GE_eventTime=yesterday", "health-authority").status == 400);
     CHECK(pharmacy.get("/v1/events", "nobody").status == 401);
 }
+
+TEST_CASE("the remaining reason codes over HTTPS: UNKNOWN_LOT, STOLEN, LOCKED, WITHDRAWN, EXPIRED") {
+    TestNode node;
+    node.start();
+    Pharmacy pharmacy{node, node.client(), cli::make_gtin(node.company_prefix("acme-pharma"), 24)};
+    stock_pharmacy(node, pharmacy);
+    const std::string& gtin = pharmacy.gtin;
+    CHECK(pharmacy.verify(datamatrix(gtin, "NEW1", "LOT-NEVER")).at("code").as_string() == "UNKNOWN_LOT");
+    REQUIRE(pharmacy.pack("decommission", "V1", "corner-pharmacy", "s1", "stolen").status == 201);
+    CHECK(pharmacy.verify(datamatrix(gtin, "V1")).at("code").as_string() == "STOLEN");
+    REQUIRE(pharmacy.pack("decommission", "V2", "corner-pharmacy", "l1", "locked").status == 201);
+    CHECK(pharmacy.verify(datamatrix(gtin, "V2")).at("code").as_string() == "LOCKED");
+
+    // Another product, expired on the shelf; then a third, withdrawn as a whole by the regulator.
+    auto now = now_ms();
+    std::string old_gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 25);
+    auto old_units = cli::make_units(old_gtin, "E", 1);
+    auto post = [&](const std::string& participant, SubmissionKind kind, const std::string& body) {
+        auto response = cli::post_signed(pharmacy.client, kind == SubmissionKind::epcis ? "/v1/capture" : "/v1/recalls", kind, body,
+                                         node.key(participant), 1);
+        REQUIRE(response.ok());
+        REQUIRE_MESSAGE(response->status == 201, response->body);
+    };
+    post("acme-pharma", SubmissionKind::epcis, cli::commission_document(old_units, "OLD-1", "2021-01-31", node.gln("acme-pharma"), now));
+    auto expired = pharmacy.verify("]d2" "01" + old_gtin + "17210131" "10OLD-1" "\x1d" "21E1", 200, "acme-pharma");
+    CHECK(expired.at("code").as_string() == "EXPIRED");
+    CHECK(!expired.at("dispensable").as_bool());
+
+    std::string gone_gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 26);
+    post("acme-pharma", SubmissionKind::epcis,
+         cli::commission_document(cli::make_units(gone_gtin, "W", 1), "W-1", expiry, node.gln("acme-pharma"), now + 1));
+    post("health-authority", SubmissionKind::recall,
+         json::serialize(json::object{{"gtin", gone_gtin}, {"class", "I"}, {"reason", "marketing authorisation withdrawn"}}));
+    auto withdrawn = pharmacy.verify("]d2" "01" + gone_gtin + "17" + expiry_yymmdd + "10W-1" "\x1d" "21W1", 200, "acme-pharma");
+    CHECK(withdrawn.at("code").as_string() == "WITHDRAWN");
+    CHECK(withdrawn.at("genuine").as_bool());
+}
