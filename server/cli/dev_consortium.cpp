@@ -196,7 +196,13 @@ int demo(const Arguments& arguments) {
     std::cout << "\nA pack at corner-pharmacy (case A), as a scanner sends it (<GS> is ASCII 29):\n"
               << fmt::format("  ]d201{}17{}10{}<GS>21{}\n", pack.gtin, yymmdd(expiry), lot, pack.serial)
               << fmt::format("  (01){}(17){}(10){}(21){}\n", pack.gtin, yymmdd(expiry), lot, pack.serial)
-              << "  " << sgtin_link(pack) << "?17=" << yymmdd(expiry) << "&10=" << lot << "\n";
+              << "  " << sgtin_link(pack) << "?17=" << yymmdd(expiry) << "&10=" << lot << "\n"
+              << "Verify it as the pharmacy (\\x1d stands for GS):\n"
+              << fmt::format("  rxledger verify ']d201{}17{}10{}\\x1d21{}' --node {} --token $(cat {}/tokens/corner-pharmacy.token){}\n",
+                             pack.gtin, yymmdd(expiry), lot, pack.serial, options.get("node"), dir.string(),
+                             options.has("ca") ? " --ca " + options.get("ca") : std::string())
+              << fmt::format("  or open {}/01/{}/21/{}?17={}&10={} with the token as a bearer header\n", options.get("node"),
+                             pack.gtin, pack.serial, yymmdd(expiry), lot);
     return 0;
 }
 
