@@ -15,7 +15,8 @@ struct Store::Connection {
     pqxx::connection pq;
 };
 
-// A stored bytea read as hex (encode(x, 'hex')); asserts 32 bytes.
+// A stored bytea read as hex (encode(x, 'hex')); hash_from_hex asserts 32 bytes.
+Bytes bytes_from_hex(const pqxx::field& field);
 Hash hash_from_hex(const pqxx::field& field);
 
 // Inserts a signed checkpoint within the caller's transaction (checkpoints.cpp).

@@ -17,12 +17,6 @@ constexpr const char* sql_unit_history =
     "LEFT JOIN events ev ON ev.seq = ue.seq AND ev.event_index = ue.event_index "
     "WHERE ue.gtin = $1 AND ue.serial = $2 ORDER BY ue.seq, ue.event_index";
 
-Bytes bytes_from_hex(const pqxx::field& field) {
-    auto bytes = from_hex(field.c_str());
-    RXL_ASSERT_MSG(bytes.has_value(), "PostgreSQL returned invalid hex");
-    return std::move(bytes).value();
-}
-
 }  // namespace
 
 std::vector<UnitHistoryRow> Store::unit_history(const UnitKey& key) {

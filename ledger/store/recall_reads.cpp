@@ -1,5 +1,5 @@
-// What the recall and alert endpoints read: a recall's reach (counts of affected units by current state),
-// its affected units page by page, and a manufacturer's alerts.
+// What the recall endpoints read: a recall's reach (counts of affected units by current state) and its
+// affected units page by page.
 #include <fmt/format.h>
 
 #include <pqxx/pqxx>
@@ -42,16 +42,6 @@ constexpr const char* sql_withdrawal_units =
     "SELECT gtin, serial, lot, to_char(expiry, 'YYYY-MM-DD'), status, custodian_id, coalesce(location_gln, ''), "
     "       coalesce(destination_id, ''), coalesce(parent_sscc, '') "
     "FROM units WHERE {} AND serial > $3 ORDER BY serial LIMIT $4";
-
-// A GTIN-14 belongs to a company prefix when its digits after the indicator digit start with the prefix
-// (gs1::gtin_has_prefix).
-constexpr const char* sql_alerts_of_prefixes =
-    "SELECT seq, code, emvs, gtin, serial, lot, expiry, participant, location, node, verified_at_ms, "
-    "       ordered_at_ms, message "
-    "FROM alerts WHERE ($1 = '' OR gtin = $1) AND ($2 = '' OR lot = $2) AND ($3 = '' OR code = $3) "
-    "AND ordered_at_ms >= $4 AND ordered_at_ms < $5 AND seq > $6 "
-    "AND EXISTS (SELECT 1 FROM unnest($8::text[]) AS p(prefix) WHERE substr(gtin, 2, length(prefix)) = prefix) "
-    "ORDER BY seq LIMIT $7";
 
 void add_count(RecallReach& reach, const std::string& dimension, const std::string& value, std::uint64_t count) {
     if (dimension == "total") {
@@ -107,22 +97,6 @@ std::vector<RecallUnit> Store::recall_units(const RecallRow& recall, const std::
     std::vector<RecallUnit> out;
     out.reserve(rows.size());
     for (const auto& row : rows) out.push_back(decode_recall_unit(row));
-    return out;
-}
-
-std::vector<AlertRow> Store::alerts_of_prefixes(const AlertFilter& filter, const std::vector<std::string>& prefixes) {
-    std::vector<AlertRow> out;
-    if (prefixes.empty()) return out;
-    pqxx::nontransaction work(connection_->pq);
-    auto rows = work.exec_params(sql_alerts_of_prefixes, filter.gtin, filter.lot, filter.code, filter.from_ms,
-                                 filter.to_ms, filter.after_seq, filter.limit, text_array(prefixes));
-    for (const auto& row : rows) {
-        out.push_back(AlertRow{row[0].as<std::uint64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                               row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
-                               row[6].as<std::string>(), row[7].as<std::string>(), row[8].as<std::string>(),
-                               row[9].as<std::string>(), row[10].as<std::int64_t>(), row[11].as<std::int64_t>(),
-                               row[12].as<std::string>()});
-    }
     return out;
 }
 

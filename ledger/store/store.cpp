@@ -108,9 +108,13 @@ constexpr const char* sql_select_recalls =
 constexpr const char* alert_columns =
     "seq, code, emvs, gtin, serial, lot, expiry, participant, location, node, verified_at_ms, ordered_at_ms, message";
 
+// $8 switches on the company-prefix restriction: a GTIN-14 belongs to a prefix when its digits after the
+// indicator digit start with it (gs1::gtin_has_prefix).
 constexpr const char* sql_select_alerts =
     "SELECT {} FROM alerts WHERE ($1 = '' OR gtin = $1) AND ($2 = '' OR lot = $2) AND ($3 = '' OR code = $3) "
-    "AND ordered_at_ms >= $4 AND ordered_at_ms < $5 AND seq > $6 ORDER BY seq LIMIT $7";
+    "AND ordered_at_ms >= $4 AND ordered_at_ms < $5 AND seq > $6 "
+    "AND (NOT $8 OR EXISTS (SELECT 1 FROM unnest($9::text[]) AS p(prefix) WHERE substr(gtin, 2, length(prefix)) = prefix)) "
+    "ORDER BY seq LIMIT $7";
 
 constexpr const char* sql_upsert_head =
     "INSERT INTO ledger_head (singleton, size, root, last_ordered_at_ms, orderer_cursor) "
@@ -121,6 +125,12 @@ constexpr const char* sql_upsert_head =
 // ---- decoding ------------------------------------------------------------------------------------------
 
 }  // namespace
+
+Bytes bytes_from_hex(const pqxx::field& field) {
+    auto bytes = from_hex(field.c_str());
+    RXL_ASSERT_MSG(bytes.has_value(), "PostgreSQL returned invalid hex");
+    return std::move(bytes).value();
+}
 
 Hash hash_from_hex(const pqxx::field& field) {
     auto bytes = from_hex(field.c_str());
@@ -317,11 +327,9 @@ std::optional<EntryRecord> Store::entry(std::uint64_t seq) {
     entry.header.kind = row[3].as<std::string>();
     entry.header.submitter = row[4].as<std::string>();
     entry.header.key_id = row[5].as<std::string>();
-    auto body = from_hex(row[6].c_str());
-    RXL_ASSERT(body.has_value());
-    entry.body = to_string(*body);
+    entry.body = to_string(bytes_from_hex(row[6]));
     entry.header.body_sha256 = sha256(entry.body);
-    entry.header.signature = *from_hex(row[7].c_str());
+    entry.header.signature = bytes_from_hex(row[7]);
     entry.header.outcome = row[8].as<std::string>();
     entry.detail_json = row[9].as<std::string>();
     entry.leaf_hash = hash_from_hex(row[10]);
@@ -428,8 +436,10 @@ std::vector<RecallRow> Store::recalls(const std::string& gtin, std::uint64_t aft
 std::vector<AlertRow> Store::alerts(const AlertFilter& filter) {
     pqxx::nontransaction work(connection_->pq);
     std::vector<AlertRow> out;
+    bool restricted = filter.company_prefixes.has_value();
     auto rows = work.exec_params(fmt::format(sql_select_alerts, alert_columns), filter.gtin, filter.lot, filter.code,
-                                 filter.from_ms, filter.to_ms, filter.after_seq, filter.limit);
+                                 filter.from_ms, filter.to_ms, filter.after_seq, filter.limit, restricted,
+                                 text_array(restricted ? *filter.company_prefixes : std::vector<std::string>{}));
     for (const auto& row : rows) out.push_back(decode_alert(row));
     return out;
 }

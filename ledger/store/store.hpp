@@ -110,6 +110,8 @@ struct AlertFilter {
     std::int64_t to_ms = std::numeric_limits<std::int64_t>::max();
     std::uint64_t after_seq = 0;  // keyset pagination: alerts with a larger seq
     std::size_t limit = 100;
+    // When set, only GTINs under these company prefixes (a manufacturer's view); none at all if empty.
+    std::optional<std::vector<std::string>> company_prefixes;
 };
 
 // A recall's reach (recall_reads.cpp): the affected units counted by current state, all from one GROUP BY.
@@ -196,7 +198,6 @@ public:
     ProductFacts product_facts(const std::string& gtin, const std::string& serial, const std::string& scanned_lot);
     // The node's verification log (verifications.cpp).
     void write_verifications(const std::vector<VerificationRecord>& records);
-    std::uint64_t count_verifications(const std::string& participant);
     // The unit's chain, oldest first (history.cpp).
     std::vector<UnitHistoryRow> unit_history(const UnitKey& key);
     std::uint64_t count_entries();
@@ -209,8 +210,6 @@ public:
     // Affected units in serial order after `after_serial` (keyset pagination; "" starts), at most `limit`.
     std::vector<RecallUnit> recall_units(const RecallRow& recall, const std::string& viewer,
                                          const std::string& after_serial, std::size_t limit);
-    // Alerts matching the filter whose GTIN has one of these company prefixes (a manufacturer's view).
-    std::vector<AlertRow> alerts_of_prefixes(const AlertFilter& filter, const std::vector<std::string>& prefixes);
 
     // Read tokens (tokens.cpp). Errors (not exceptions): "token-exists" when the hash is stored already,
     // "token-label-taken" when an active token has the same non-empty label.

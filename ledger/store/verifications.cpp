@@ -29,9 +29,4 @@ void Store::write_verifications(const std::vector<VerificationRecord>& records) 
     work.commit();
 }
 
-std::uint64_t Store::count_verifications(const std::string& participant) {
-    pqxx::nontransaction work(connection_->pq);
-    return work.exec_params("SELECT count(*) FROM verifications WHERE participant = $1", participant)[0][0].as<std::uint64_t>();
-}
-
 }  // namespace rxl::store

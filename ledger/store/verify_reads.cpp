@@ -8,13 +8,14 @@ namespace rxl::store {
 
 namespace {
 
-// One round trip for the product-level facts: the GTIN's manufacturer and whether the lot exists (from
-// the lots apply records), and the recall of the lot and the withdrawal of the GTIN, if any.
+// One round trip for the product-level facts: the GTIN's manufacturer and whether the scanned lot ($3)
+// exists (from the lots apply records), and the recall of the lot that decides ($2) and the withdrawal of
+// the GTIN, if any.
 constexpr const char* sql_product_facts =
     "SELECT l.owner, l.lot_known, rl.recall_seq, rc.recall_class, rc.ordered_at_ms, "
     "       wg.recall_seq, wc.recall_class, wc.ordered_at_ms "
     "FROM (SELECT (SELECT owner_id FROM lots WHERE gtin = $1 LIMIT 1) AS owner, "
-    "             EXISTS (SELECT 1 FROM lots WHERE gtin = $1 AND lot = $2) AS lot_known) l "
+    "             EXISTS (SELECT 1 FROM lots WHERE gtin = $1 AND lot = $3) AS lot_known) l "
     "LEFT JOIN recalled_lots rl ON rl.gtin = $1 AND rl.lot = $2 "
     "LEFT JOIN recalls rc ON rc.seq = rl.recall_seq "
     "LEFT JOIN withdrawn_gtins wg ON wg.gtin = $1 "
@@ -33,14 +34,10 @@ ProductFacts Store::product_facts(const std::string& gtin, const std::string& se
     // A recall concerns the lot the ledger knows for the unit; without a unit, the lot on the pack.
     const std::string& lot = facts.unit ? facts.unit->lot : scanned_lot;
     pqxx::nontransaction work(connection_->pq);
-    auto row = work.exec_params1(sql_product_facts, gtin, lot);
+    auto row = work.exec_params1(sql_product_facts, gtin, lot, scanned_lot);
     facts.gtin_known = !row[0].is_null();
     if (facts.gtin_known) facts.manufacturer = row[0].as<std::string>();
     facts.lot_known = row[1].as<bool>();
-    if (facts.unit && facts.unit->lot != scanned_lot) {
-        facts.lot_known = work.exec_params1("SELECT EXISTS (SELECT 1 FROM lots WHERE gtin = $1 AND lot = $2)", gtin,
-                                            scanned_lot)[0].as<bool>();
-    }
     facts.lot_recall = recall_fact(row, 2);
     facts.withdrawal = recall_fact(row, 5);
     return facts;

@@ -79,7 +79,7 @@ std::string next_query(const http::Request& request, std::uint64_t last_seq) {
     std::string query;
     for (const auto& [name, value] : request.query) {
         if (name == "next") continue;
-        query += fmt::format("{}={}&", query_component(name), query_component(value));
+        query += fmt::format("{}={}&", http::percent_encode(name), http::percent_encode(value));
     }
     return query + fmt::format("next={}", last_seq);
 }
@@ -98,9 +98,8 @@ http::Response get_alerts(App& app, const http::Request& request) {
     if (!filter) return http::problem(filter.error());
     std::size_t limit = filter->limit;
     filter->limit = limit + 1;  // one more tells whether there is a next page
-    auto rows = app.ledger.with_store([&](store::Store& store) {
-        return reader->role == Role::regulator ? store.alerts(*filter) : store.alerts_of_prefixes(*filter, reader->company_prefixes);
-    });
+    if (reader->role != Role::regulator) filter->company_prefixes = reader->company_prefixes;
+    auto rows = app.ledger.with_store([&](store::Store& store) { return store.alerts(*filter); });
     bool more = rows.size() > limit;
     if (more) rows.resize(limit);
     json::array items;
