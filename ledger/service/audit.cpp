@@ -90,32 +90,17 @@ void compare_units(store::Store& store, const MemoryState& replayed, AuditReport
     }
 }
 
-// The stored checkpoints with valid node signatures, by size; a bad one is a finding.
+// The stored checkpoints that pass check_stored_checkpoint, by size; each other one is a finding.
 std::map<std::uint64_t, Hash> signed_roots(store::Store& store, const std::string& consortium, const Registry& registry,
                                            std::uint64_t ledger_size, AuditReport& report) {
-    std::vector<merkle::VerifierKey> keys;
-    for (const auto& node : registry.nodes()) {
-        if (auto key = merkle::make_verifier_key(consortium + "/" + node.id, node.public_key)) keys.push_back(*key);
-    }
+    auto keys = node_verifier_keys(registry, consortium);
     std::map<std::uint64_t, Hash> roots;
     for (const auto& stored : store.checkpoints()) {
-        std::string where = fmt::format("checkpoint {}", stored.size);
-        auto verified = merkle::verify_checkpoint(stored.note, keys);
-        if (!verified) {
-            report.findings.push_back({where, "carries no valid node signature: " + verified.error().detail});
-            continue;
+        if (auto checked = check_stored_checkpoint(stored, keys, consortium, ledger_size); !checked) {
+            report.findings.push_back({fmt::format("checkpoint {}", stored.size), checked.error().detail});
+        } else {
+            roots.emplace(stored.size, stored.root);
         }
-        const auto& checkpoint = verified->checkpoint;
-        if (checkpoint.origin != consortium + "/ledger" || checkpoint.size != stored.size || checkpoint.root != stored.root) {
-            report.findings.push_back({where, "its row differs from the signed note it holds"});
-            continue;
-        }
-        if (checkpoint.size > ledger_size) {
-            report.findings.push_back({where, fmt::format("was signed at size {}, but the ledger head says {}: entries "
-                                                          "were removed", checkpoint.size, ledger_size)});
-            continue;
-        }
-        roots.emplace(checkpoint.size, checkpoint.root);
     }
     return roots;
 }
@@ -200,6 +185,31 @@ void compare_alerts(store::Store& store, const MemoryState& replayed, AuditRepor
 }
 
 }  // namespace
+
+std::vector<merkle::VerifierKey> node_verifier_keys(const Registry& registry, std::string_view consortium) {
+    std::vector<merkle::VerifierKey> keys;
+    for (const auto& node : registry.nodes()) {
+        auto key = merkle::make_verifier_key(fmt::format("{}/{}", consortium, node.id), node.public_key);
+        if (key) keys.push_back(*key);
+    }
+    return keys;
+}
+
+Status check_stored_checkpoint(const store::StoredCheckpoint& stored, std::span<const merkle::VerifierKey> keys,
+                               std::string_view consortium, std::uint64_t ledger_size) {
+    auto fault = [](std::string what) { return make_error(ErrorKind::internal, "bad-checkpoint", std::move(what)); };
+    auto verified = merkle::verify_checkpoint(stored.note, keys);
+    if (!verified) return fault("carries no valid node signature: " + verified.error().detail);
+    const auto& checkpoint = verified->checkpoint;
+    if (checkpoint.origin != fmt::format("{}/ledger", consortium) || checkpoint.size != stored.size || checkpoint.root != stored.root) {
+        return fault("its row differs from the signed note it holds");
+    }
+    if (checkpoint.size > ledger_size) {
+        return fault(fmt::format("was signed at size {}, but the ledger head says {}: entries were removed", checkpoint.size,
+                                 ledger_size));
+    }
+    return ok_status();
+}
 
 AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint64_t)>& progress) {
     AuditReport report;

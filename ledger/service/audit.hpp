@@ -10,9 +10,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
+#include "ledger/merkle/checkpoint.hpp"
 #include "ledger/store/store.hpp"
 
 namespace rxl {
@@ -30,6 +33,15 @@ struct AuditReport {
     std::vector<AuditFinding> findings;
     bool clean() const { return findings.empty(); }
 };
+
+// The verifier keys of the consortium's nodes, named "<consortium>/<node id>", that sign checkpoints.
+std::vector<merkle::VerifierKey> node_verifier_keys(const Registry& registry, std::string_view consortium);
+
+// A stored checkpoint on its own: a valid signature by one of `keys`, a row equal to the signed note it
+// holds, a size not beyond the ledger's. The error (internal, "bad-checkpoint") says which failed, in
+// the words the audit and the start-up check report.
+Status check_stored_checkpoint(const store::StoredCheckpoint& stored, std::span<const merkle::VerifierKey> keys,
+                               std::string_view consortium, std::uint64_t ledger_size);
 
 // `progress` (may be empty) is called with the number of entries replayed so far, now and then.
 AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint64_t)>& progress = {});

@@ -9,6 +9,7 @@
 #include "ledger/core/bytes.hpp"
 #include "ledger/epcis/document.hpp"
 #include "ledger/orderer/in_process_orderer.hpp"
+#include "ledger/merkle/checkpoint.hpp"
 #include "ledger/service/audit.hpp"
 
 namespace rxl {
@@ -119,7 +120,6 @@ void LedgerService::start() {
             std::lock_guard lock(integrity_mutex_);
             if (integrity_.state == WriteState::refused) return;  // reads only, until an operator steps in
             integrity_.state = WriteState::open;
-            integrity_.checked_size = size_.load();
         }
         apply_loop();
     });
@@ -145,16 +145,6 @@ Result<std::string> LedgerService::sign_checkpoint(std::uint64_t size, const Has
     return merkle::sign_checkpoint({consortium_ + "/ledger", size, root, {}}, key_name(), *config_.node_key);
 }
 
-std::vector<merkle::VerifierKey> LedgerService::node_verifier_keys() const {
-    std::vector<merkle::VerifierKey> keys;
-    auto snapshot = registry();
-    const Registry& current = snapshot ? *snapshot : registry_;  // during open, before the first snapshot
-    for (const auto& node : current.nodes()) {
-        if (auto key = merkle::make_verifier_key(consortium_ + "/" + node.id, node.public_key)) keys.push_back(*key);
-    }
-    return keys;
-}
-
 Integrity LedgerService::integrity() const {
     std::lock_guard lock(integrity_mutex_);
     return integrity_;
@@ -174,27 +164,15 @@ void LedgerService::check_latest_checkpoint() {
     if (!latest) return;  // a ledger from before checkpoints were stored
     last_checkpoint_size_ = latest->size;
     store::Head head = apply_store_->head();
-    auto keys = node_verifier_keys();
-    auto verified = merkle::verify_checkpoint(latest->note, keys);
-    if (!verified) {
-        refuse_writes(fmt::format("the stored checkpoint at size {} does not carry a valid node signature: {}",
-                                  latest->size, verified.error().detail));
+    auto keys = node_verifier_keys(registry_, consortium_);
+    if (auto checked = check_stored_checkpoint(*latest, keys, consortium_, head.size); !checked) {
+        refuse_writes(fmt::format("checkpoint {}: {}; run `rxledger audit`", latest->size, checked.error().detail));
         return;
     }
-    const auto& checkpoint = verified->checkpoint;
-    if (checkpoint.origin != consortium_ + "/ledger" || checkpoint.size != latest->size || checkpoint.root != latest->root) {
-        refuse_writes(fmt::format("the stored checkpoint row at size {} differs from the signed note it holds", latest->size));
-        return;
-    }
-    if (checkpoint.size > head.size) {
-        refuse_writes(fmt::format("the node signed a checkpoint at size {} but the database holds only {} entries: "
-                                  "entries were removed", checkpoint.size, head.size));
-        return;
-    }
-    Hash stored = merkle::root_at(checkpoint.size, [&](merkle::NodeId node) { return apply_store_->read_node(node); });
-    if (stored != checkpoint.root) {
+    Hash stored = merkle::root_at(latest->size, [&](merkle::NodeId node) { return apply_store_->read_node(node); });
+    if (stored != latest->root) {
         refuse_writes(fmt::format("the stored Merkle tree gives another root at size {} than the node signed: the "
-                                  "database was changed behind the server's back; run `rxledger audit`", checkpoint.size));
+                                  "database was changed behind the server's back; run `rxledger audit`", latest->size));
     }
 }
 

@@ -23,7 +23,6 @@
 
 #include "ledger/apply/applier.hpp"
 #include "ledger/core/limits.hpp"
-#include "ledger/merkle/checkpoint.hpp"
 #include "ledger/orderer/orderer.hpp"
 #include "ledger/store/store.hpp"
 
@@ -70,7 +69,6 @@ std::string_view to_string(WriteState state);
 struct Integrity {
     WriteState state = WriteState::checking;
     std::string reason;            // why writes are refused, a sentence; empty otherwise
-    std::uint64_t checked_size = 0;  // ledger size the start-up check covered
 };
 
 class LedgerService {
@@ -107,8 +105,6 @@ public:
     std::string key_name() const { return consortium_ + "/" + config_.node_id; }
     // A checkpoint over (size, root) as a signed note, signed with the node key.
     Result<std::string> sign_checkpoint(std::uint64_t size, const Hash& root) const;
-    // The verifier keys of the consortium's nodes, for checking checkpoints.
-    std::vector<merkle::VerifierKey> node_verifier_keys() const;
     Integrity integrity() const;
     std::size_t queued() const { return orderer_ ? orderer_->queued() : 0; }
     const ApplyStats& stats() const { return stats_; }
