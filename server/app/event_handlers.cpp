@@ -123,7 +123,7 @@ http::Response get_events(App& app, const http::Request& request) {
     if (events.size() == query->limit) {
         std::string link = "/v1/events?";
         for (const auto& [name, value] : request.query) {
-            if (name != "nextPageToken") link += query_component(name) + "=" + query_component(value) + "&";
+            if (name != "nextPageToken") link += http::percent_encode(name) + "=" + http::percent_encode(value) + "&";
         }
         link += fmt::format("nextPageToken={}.{}", events.back().seq, events.back().event_index);
         response.headers.push_back({"Link", "<" + link + ">; rel=\"next\""});

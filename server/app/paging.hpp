@@ -1,5 +1,5 @@
-// Query parameters the paginated read endpoints share (/v1/recalls, /v1/recalls/{id}/units, /v1/alerts):
-// `perPage` (1 to limits::read_page_items_max, default limits::read_page_items_default) and the opaque
+// Query parameters the paginated read endpoints share (/v1/recalls, /v1/recalls/{id}/units, /v1/alerts,
+// /v1/events): `perPage` (1 to limits::read_page_items_max, default limits::read_page_items_default) and the opaque
 // `next` token a previous page's Link header carried.
 #pragma once
 
@@ -36,18 +36,6 @@ inline Result<std::size_t> per_page(const http::Request& request) {
                           fmt::format("perPage must be a whole number from 1 to {}", limits::read_page_items_max), "/perPage");
     }
     return static_cast<std::size_t>(*value);
-}
-
-// Percent-encodes a query name or value for a Link header: every byte but RFC 3986's unreserved ones.
-inline std::string query_component(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') ||
-                          c == '-' || c == '.' || c == '_' || c == '~';
-        out += unreserved ? std::string(1, c) : fmt::format("%{:02X}", byte);
-    }
-    return out;
 }
 
 }  // namespace rxl::app

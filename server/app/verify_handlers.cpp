@@ -16,7 +16,6 @@
 #include "ledger/verify/verify_json.hpp"
 #include "ledger/verify/vrs.hpp"
 #include "server/app/handlers.hpp"
-#include "server/app/paging.hpp"
 
 namespace rxl::app {
 
@@ -127,7 +126,7 @@ http::Response verification_response(Verified verified) {
 // /01/{gtin}/21/{serial}?17=…&10=… has it) moves into the path, where GS1 Digital Link keeps key
 // qualifiers; numeric query keys stay; others (location, receipt) are ours and are dropped.
 std::string canonical_digital_link(const http::Request& request) {
-    const auto& encode = query_component;  // percent-encodes all but RFC 3986's unreserved bytes
+    const auto& encode = http::percent_encode;
     std::string lot = request.path_params.size() == 3 ? std::string(request.path_param("lot"))
                                                        : std::string(request.query_param("10").value_or(""));
     std::string uri = "https://id.gs1.org/01/" + encode(request.path_param("gtin"));

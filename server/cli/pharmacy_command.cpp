@@ -21,16 +21,6 @@ int fail(const std::string& message) {
     return 2;
 }
 
-std::string url_encode(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') out += c;
-        else out += fmt::format("%{:02X}", byte);
-    }
-    return out;
-}
-
 // The answer, pretty enough for a terminal: the JSON as the node sent it, then the verdict line.
 int print_answer(const Result<http::ClientResponse>& response) {
     if (!response) return fail(response.error().detail);
@@ -65,7 +55,7 @@ int pack_operation(const Arguments& arguments, const std::string& op) {
                       // Distinct bytes for each operation: a dispense after an undo is a new entry, not a retry.
                       {"request_id", fmt::format("cli-{}", std::chrono::duration_cast<std::chrono::microseconds>(now).count())}};
     if (decommission) body["state"] = options.get("state");
-    std::string target = fmt::format("/v1/units/{}/{}/{}", url_encode(options.get("gtin")), url_encode(options.get("serial")), op);
+    std::string target = fmt::format("/v1/units/{}/{}/{}", http::percent_encode(options.get("gtin")), http::percent_encode(options.get("serial")), op);
     return print_answer(post_signed(*client, target, SubmissionKind::pack, json::serialize(body), *key));
 }
 
@@ -82,8 +72,8 @@ int verify_code(const Arguments& arguments) {
     for (std::size_t at = code.find("\\x1d"); at != std::string::npos; at = code.find("\\x1d", at)) code.replace(at, 4, "\x1d");
     auto client = connect_node(options.get("node"), options.get("ca"));
     if (!client) return fail(client.error().detail);
-    std::string target = "/v1/verify?code=" + url_encode(code);
-    if (options.has("location")) target += "&location=" + url_encode(options.get("location"));
+    std::string target = "/v1/verify?code=" + http::percent_encode(code);
+    if (options.has("location")) target += "&location=" + http::percent_encode(options.get("location"));
     if (options.has("receipt")) target += "&receipt=1";
     return print_answer(client->request("GET", target, {}, bearer(options)));
 }
@@ -101,8 +91,8 @@ int trace(const Arguments& arguments) {
     auto client = connect_node(options.get("node"), options.get("ca"));
     if (!client) return fail(client.error().detail);
     std::string target = options.has("sscc")
-        ? "/v1/containers/" + url_encode(options.get("sscc"))
-        : fmt::format("/v1/units/{}/{}/history{}", url_encode(options.get("gtin")), url_encode(options.get("serial")),
+        ? "/v1/containers/" + http::percent_encode(options.get("sscc"))
+        : fmt::format("/v1/units/{}/{}/history{}", http::percent_encode(options.get("gtin")), http::percent_encode(options.get("serial")),
                       options.has("receipt") ? "?receipt=1" : "");
     return print_answer(client->request("GET", target, {}, bearer(options)));
 }

@@ -63,4 +63,8 @@ Response problem(const Error& error, unsigned status, std::string_view title);
 
 using Handler = std::function<Response(const Request&)>;
 
+// Percent-encodes every byte but RFC 3986's unreserved ones (A-Z a-z 0-9 - . _ ~): safe as a path segment,
+// a query name or a query value.
+std::string percent_encode(std::string_view text);
+
 }  // namespace rxl::http

@@ -38,16 +38,6 @@ std::string datamatrix(const std::string& gtin, const std::string& serial, const
     return "]d2" "01" + gtin + "17" + expiry_text + "10" + lot_text + "\x1d" "21" + serial;
 }
 
-std::string url_encode(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        if (std::isalnum(byte) || c == '-' || c == '_' || c == '.') out += c;
-        else out += fmt::format("%{:02X}", byte);
-    }
-    return out;
-}
-
 struct Pharmacy {
     TestNode& node;
     http::HttpsClient client;
@@ -59,7 +49,7 @@ struct Pharmacy {
         return *response;
     }
     json::object verify(const std::string& scan, unsigned status = 200, const std::string& participant = "corner-pharmacy") {
-        auto response = get("/v1/verify?code=" + url_encode(scan) + "&location=" + node.gln(participant), participant);
+        auto response = get("/v1/verify?code=" + http::percent_encode(scan) + "&location=" + node.gln(participant), participant);
         CHECK_MESSAGE(response.status == status, response.body);
         return json::parse(response.body).as_object();
     }
@@ -171,10 +161,10 @@ TEST_CASE("a pharmacist's scan in every form gives one answer; each reason code;
     CHECK(!garbage.at("genuine").as_bool());
     // A German keyboard layout swapped Y and Z in the symbology identifier: a hint, not an alert.
     CHECK(pharmacy.verify("+d2" + datamatrix(gtin, "V1").substr(3), 400).at("code").as_string() == "BAD_SCAN");
-    CHECK(pharmacy.get("/v1/verify?code=" + url_encode(datamatrix(gtin, "V1")), "nobody").status == 401);
+    CHECK(pharmacy.get("/v1/verify?code=" + http::percent_encode(datamatrix(gtin, "V1")), "nobody").status == 401);
 
     // A receipt with the answer verifies offline against the node's key.
-    auto with_receipt = pharmacy.get("/v1/verify?receipt=1&code=" + url_encode(datamatrix(gtin, "V4")));
+    auto with_receipt = pharmacy.get("/v1/verify?receipt=1&code=" + http::percent_encode(datamatrix(gtin, "V4")));
     REQUIRE(with_receipt.status == 200);
     auto keys = json::parse(pharmacy.get("/v1/ledger/keys").body).as_object();
     auto verifier = merkle::parse_verifier_key(std::string(keys.at("nodes").as_array().at(0).at("verifier_key").as_string()));
@@ -305,18 +295,18 @@ TEST_CASE("GET /v1/events: the EPCIS query subset, own events only for participa
         CHECK(document.at("type").as_string() == "EPCISQueryDocument");
         return std::make_pair(document.at("epcisBody").at("queryResults").at("resultsBody").at("eventList").as_array(), response);
     };
-    auto [all, unused] = events_of("MATCH_epc=" + url_encode(v1), "health-authority");
+    auto [all, unused] = events_of("MATCH_epc=" + http::percent_encode(v1), "health-authority");
     CHECK(all.size() == 3);  // commissioned, shipped, received
     auto [shipping, unused2] = events_of("eventType=ObjectEvent&EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping", "acme-pharma");
     REQUIRE(shipping.size() == 1);
     CHECK(shipping.at(0).at("bizStep").as_string().find("shipping") != std::string::npos);
-    auto [own, unused3] = events_of("MATCH_epc=" + url_encode(v1), "corner-pharmacy");
+    auto [own, unused3] = events_of("MATCH_epc=" + http::percent_encode(v1), "corner-pharmacy");
     CHECK(own.size() == 1);  // only the receiving it recorded itself
     CHECK(events_of("EQ_ILMD_cbvmda:lotNumber=" + lot, "health-authority").first.size() == 1);
     CHECK(events_of("EQ_ILMD_cbvmda:lotNumber=NOSUCH", "health-authority").first.empty());
 
     // Paging one event at a time reaches every event once.
-    std::string target = "/v1/events?perPage=1&MATCH_epc=" + url_encode(v1);
+    std::string target = "/v1/events?perPage=1&MATCH_epc=" + http::percent_encode(v1);
     std::set<std::string> seen;
     for (int page = 0; page < 5 && !target.empty(); ++page) {
         auto response = pharmacy.get(target, "health-authority");
