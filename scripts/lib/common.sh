@@ -31,11 +31,13 @@ install_dependencies() {
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Configures (once) and builds into $RXL_BUILD. Extra arguments go to cmake's configure step.
+# Configures and builds into $RXL_BUILD. Extra arguments go to cmake's configure step, which runs on a
+# new build folder and whenever arguments are given (so ./scripts/test turns tests on in a folder that
+# ./scripts/run configured without them); cmake keeps what it can of the earlier configuration.
 build_project() {
     local jobs="${RXL_JOBS:-2}"
     mkdir -p "$RXL_VAR"
-    if [ ! -f "$RXL_BUILD/build.ninja" ]; then
+    if [ ! -f "$RXL_BUILD/build.ninja" ] || [ "$#" -gt 0 ]; then
         say "configuring $RXL_BUILD"
         cmake -S "$RXL_ROOT" -B "$RXL_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     fi
