@@ -20,6 +20,9 @@ add_library(rxl_app STATIC
   app/verify_handlers.cpp
   app/event_handlers.cpp
   app/recall_handlers.cpp app/alert_handlers.cpp
+  consortium/etcd_client.cpp
+  consortium/etcd_orderer.cpp
+  consortium/consortium.cpp
   ${RXL_OPENAPI_CPP})
 target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_verify rxl_epcis Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)
 

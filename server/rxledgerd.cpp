@@ -99,9 +99,18 @@ int main(int argc, char** argv) {
     ledger_config.checkpoint_every_entries = config->checkpoint_every_entries;
     ledger_config.checkpoint_every = std::chrono::milliseconds(config->checkpoint_every_ms);
     ledger_config.clock_offset_ms = config->clock_offset_ms;
+    std::unique_ptr<consortium::Consortium> replication;
+    if (config->orderer == "etcd") {
+        auto parsed_genesis = parse_genesis(genesis);
+        if (!parsed_genesis) return fail(parsed_genesis.error().detail);
+        replication = std::make_unique<consortium::Consortium>(config->consortium, config->node_id, *parsed_genesis);
+        ledger_config.make_orderer = [&replication](const OrdererStart& start) { return replication->make_orderer(start); };
+        ledger_config.cosign_every_entries = config->consortium.cosign_every_entries;
+    }
     auto ledger = LedgerService::open(std::move(ledger_config));
     if (!ledger) return fail(ledger.error().detail);
     (*ledger)->start();
+    if (replication) replication->start(**ledger);
     // Tokens issued with `rxledger token issue` and client certificates are checked against this node.
     tokens.use_directory(app::ledger_directory(**ledger), std::chrono::milliseconds(config->token_cache_ms));
 
@@ -110,7 +119,7 @@ int main(int argc, char** argv) {
     if (!verification_log) return fail(verification_log.error().detail);
     AlertRaiser alerts(**ledger);
     app::App application{**ledger, tokens, metrics, config->commit_wait_timeout_ms, config->http.body_bytes_max,
-                         verification_log->get(), &alerts};
+                         verification_log->get(), &alerts, replication.get()};
     app::register_ledger_metrics(application);
     http::Router router = app::make_router(application);
 
@@ -127,6 +136,7 @@ int main(int argc, char** argv) {
     http::Server server(config->http, router, metrics, access_log);
     if (auto started = server.start(); !started) {
         alerts.stop();
+        if (replication) replication->stop();
         (*ledger)->stop();
         return fail(started.error().detail);
     }
@@ -139,6 +149,7 @@ int main(int argc, char** argv) {
     server.stop();
     alerts.stop();
     (*verification_log)->stop();
+    if (replication) replication->stop();
     (*ledger)->stop();
     std::cerr << "rxledgerd: stopped at ledger size " << (*ledger)->size() << "\n";
     return 0;

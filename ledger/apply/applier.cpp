@@ -98,6 +98,7 @@ EntryRecord Applier::make_entry(const OrderedSubmission& ordered, const Hash& id
     const Submission& submission = ordered.submission;
     EntryRecord entry;
     entry.header.seq = tree_.size();
+    entry.cursor = ordered.cursor;
     entry.header.ordered_at_ms = ordered.ordered_at_ms;
     entry.header.submission_id = id;
     entry.header.kind = std::string(to_string(submission.kind));

@@ -32,6 +32,7 @@ struct EntryRecord {
     std::string body;
     std::string detail_json;  // not hashed: per-event results or the rejection's detail, for answers
     Hash leaf_hash{};
+    std::uint64_t cursor = 0;  // the orderer position it was ordered at; not stored, not hashed
 };
 
 // What the client that sent a submission is told.

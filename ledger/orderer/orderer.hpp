@@ -6,12 +6,35 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "ledger/apply/applier.hpp"
 #include "ledger/core/result.hpp"
 
 namespace rxl {
+
+// A checkpoint this node signed at a size the consortium cosigns (a multiple of N).
+struct SignedCheckpoint {
+    std::uint64_t size = 0;
+    Hash root{};
+    std::uint64_t cursor = 0;  // orderer position of entry size-1: where a node at this size resumes
+    std::string note;          // the signed note, this node's signature only
+};
+
+// What the apply thread tells the orderer after each committed batch.
+struct CommittedBatch {
+    std::uint64_t size = 0;
+    Hash root{};
+    std::uint64_t cursor = 0;
+    std::vector<SignedCheckpoint> signed_checkpoints;  // sizes this batch reached that the node signed
+};
+
+// Whether the orderer can take submissions now, for /readyz and /metrics.
+struct OrdererHealth {
+    bool reachable = true;
+    std::string detail;  // why not, or what the orderer is doing (catching up)
+};
 
 class Orderer {
 public:
@@ -26,6 +49,19 @@ public:
     virtual void close() = 0;
     // Submissions accepted but not yet handed to apply.
     virtual std::size_t queued() const = 0;
+    // Called once on the apply thread before the first next_batch (after the start-up audit).
+    virtual void start() {}
+    // Called on the apply thread after each batch is committed.
+    virtual void committed(const CommittedBatch&) {}
+    virtual OrdererHealth health() const { return {}; }
+};
+
+// What an orderer is built from when the ledger service opens.
+struct OrdererStart {
+    std::int64_t last_ordered_at_ms = 0;  // of the ledger's last entry
+    std::uint64_t cursor = 0;             // stored with the last committed batch
+    std::int64_t clock_offset_ms = 0;
+    std::size_t queue_max = 0;
 };
 
 }  // namespace rxl

@@ -105,7 +105,13 @@ Status LedgerService::open_ledger() {
         check_latest_checkpoint();
     }
     head = apply_store_->head();
-    orderer_ = std::make_unique<InProcessOrderer>(config_.queue_submissions_max, head.last_ordered_at_ms, config_.clock_offset_ms);
+    cursor_ = head.orderer_cursor;
+    if (config_.make_orderer) {
+        orderer_ = config_.make_orderer(
+            {head.last_ordered_at_ms, head.orderer_cursor, config_.clock_offset_ms, config_.queue_submissions_max});
+    } else {
+        orderer_ = std::make_unique<InProcessOrderer>(config_.queue_submissions_max, head.last_ordered_at_ms, config_.clock_offset_ms);
+    }
     size_ = applier_->size();
     root_ = applier_->root();
     registry_snapshot_ = std::make_shared<const Registry>(registry_);
@@ -121,6 +127,7 @@ void LedgerService::start() {
             if (integrity_.state == WriteState::refused) return;  // reads only, until an operator steps in
             integrity_.state = WriteState::open;
         }
+        orderer_->start();
         apply_loop();
     });
 }
@@ -204,6 +211,23 @@ std::optional<store::StoredCheckpoint> LedgerService::due_checkpoint(const Batch
     last_checkpoint_size_ = result.size;
     last_checkpoint_time_ = now;
     return store::StoredCheckpoint{result.size, result.root, std::move(note).value()};
+}
+
+std::vector<SignedCheckpoint> LedgerService::cosign(std::uint64_t previous_size, const BatchResult& result) {
+    std::vector<SignedCheckpoint> signed_checkpoints;
+    const std::uint64_t every = config_.cosign_every_entries;
+    if (every == 0 || result.entries.empty()) return signed_checkpoints;
+    const std::uint64_t first_seq = result.entries.front().header.seq;
+    for (std::uint64_t size = (previous_size / every + 1) * every; size <= result.size; size += every) {
+        Hash root = size == result.size
+                        ? result.root
+                        : merkle::root_at(size, [&](merkle::NodeId node) { return apply_store_->read_node(node); });
+        auto note = sign_checkpoint(size, root);
+        RXL_ASSERT_MSG(static_cast<bool>(note), "the node cannot sign its own checkpoint");
+        std::uint64_t cursor = result.entries[size - 1 - first_seq].cursor;
+        signed_checkpoints.push_back({size, root, cursor, std::move(note).value()});
+    }
+    return signed_checkpoints;
 }
 
 std::shared_ptr<const Registry> LedgerService::registry() const {
@@ -291,10 +315,15 @@ void LedgerService::apply_loop() {
             continue;
         }
         BatchResult result;
+        const std::uint64_t previous_size = applier_->size();
+        std::vector<SignedCheckpoint> signed_checkpoints;
         try {
             result = applier_->apply(batch, *apply_store_);
+            // Submissions replayed from a peer carry no position of their own: never move the cursor back.
+            result.cursor = std::max<std::uint64_t>(result.cursor, cursor_.load());
             auto checkpoint = due_checkpoint(result);
             apply_store_->write_batch(result, checkpoint ? &*checkpoint : nullptr);
+            signed_checkpoints = cosign(previous_size, result);
         } catch (const std::exception& error) {
             // The database failed mid-batch: nothing of it was committed, and no client was answered.
             // Continuing would let this process's in-memory registry and tree drift from the database,
@@ -304,6 +333,7 @@ void LedgerService::apply_loop() {
             std::abort();
         }
         size_ = result.size;
+        cursor_ = result.cursor;
         {
             std::lock_guard lock(snapshot_mutex_);
             root_ = result.root;
@@ -314,6 +344,7 @@ void LedgerService::apply_loop() {
         stats_.last_batch_size = batch.size();
         if (batch.size() > stats_.largest_batch_size) stats_.largest_batch_size = batch.size();
         answer_waiters(batch, result);
+        orderer_->committed({result.size, result.root, result.cursor, std::move(signed_checkpoints)});
     }
 }
 

@@ -45,6 +45,11 @@ struct LedgerServiceConfig {
     std::uint64_t checkpoint_every_entries = 1000;
     std::chrono::milliseconds checkpoint_every{10'000};
     std::int64_t clock_offset_ms = 0;  // added to the ordering clock (InProcessOrderer); tests and drills only
+    // Consortium: builds the orderer (etcd); empty for the single node's in-process orderer.
+    std::function<std::unique_ptr<Orderer>(const OrdererStart&)> make_orderer;
+    // Consortium: the node signs a checkpoint at every size that is a multiple of this and hands it to
+    // the orderer to publish (Orderer::committed); 0: never.
+    std::uint64_t cosign_every_entries = 0;
     std::size_t read_connections = 4;
     std::size_t batch_submissions_max = limits::apply_batch_submissions_max;
     std::size_t queue_submissions_max = limits::orderer_queue_submissions_max;
@@ -106,7 +111,13 @@ public:
     // A checkpoint over (size, root) as a signed note, signed with the node key.
     Result<std::string> sign_checkpoint(std::uint64_t size, const Hash& root) const;
     Integrity integrity() const;
+    // Stops taking writes for good (until an operator restarts the node): the alarm of the start-up
+    // check, and of a consortium node whose root disagrees with a final checkpoint.
+    void refuse_writes(std::string reason);
     std::size_t queued() const { return orderer_ ? orderer_->queued() : 0; }
+    // The orderer position stored with the last committed batch (the etcd revision in a consortium).
+    std::uint64_t cursor() const { return cursor_.load(); }
+    OrdererHealth orderer_health() const { return orderer_ ? orderer_->health() : OrdererHealth{}; }
     const ApplyStats& stats() const { return stats_; }
 
     // Runs `work` with a read connection from the pool (waits for a free one).
@@ -133,7 +144,8 @@ private:
     // Latest stored checkpoint against the stored tree; a failure refuses writes.
     void check_latest_checkpoint();
     void run_startup_audit();
-    void refuse_writes(std::string reason);
+    // Checkpoints at the multiples of cosign_every_entries that `result` reached, signed (apply thread).
+    std::vector<SignedCheckpoint> cosign(std::uint64_t previous_size, const BatchResult& result);
     // The checkpoint to store with a batch that reaches `size`, if the policy asks for one now.
     std::optional<store::StoredCheckpoint> due_checkpoint(const BatchResult& result);
     void answer_waiters(const std::vector<OrderedSubmission>& batch, const BatchResult& result);
@@ -148,6 +160,7 @@ private:
     std::atomic<bool> stopping_{false};
     ApplyStats stats_;
     std::atomic<std::uint64_t> size_{0};
+    std::atomic<std::uint64_t> cursor_{0};
     std::uint64_t last_checkpoint_size_ = 0;  // apply thread only
     std::chrono::steady_clock::time_point last_checkpoint_time_{};
 

@@ -1,5 +1,7 @@
 #include "server/app/config.hpp"
 
+#include "server/http/client.hpp"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -65,6 +67,20 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
     else if (name == "checkpoint_every_entries") return parse_number(name, value, config.checkpoint_every_entries);
     else if (name == "checkpoint_every_ms") return parse_number(name, value, config.checkpoint_every_ms);
     else if (name == "clock_offset_ms") return parse_number(name, value, config.clock_offset_ms);
+    else if (name == "orderer") config.orderer = value;
+    else if (name == "etcd_url") config.consortium.etcd_url = value;
+    else if (name == "etcd_ca") config.consortium.etcd_ca_file = value;
+    else if (name == "etcd_client_certificate") config.consortium.etcd_client_certificate = value;
+    else if (name == "etcd_client_key") config.consortium.etcd_client_key = value;
+    else if (name == "etcd_prefix") config.consortium.prefix = value;
+    else if (name == "etcd_timeout_ms") return parse_number(name, value, config.consortium.etcd_timeout_ms);
+    else if (name == "peer_ca") config.consortium.peer_ca_file = value;
+    else if (name == "peer_client_certificate") config.consortium.peer_client_certificate = value;
+    else if (name == "peer_client_key") config.consortium.peer_client_key = value;
+    else if (name == "cosign_every_entries") return parse_number(name, value, config.consortium.cosign_every_entries);
+    else if (name == "status_every_ms") return parse_number(name, value, config.consortium.status_every_ms);
+    else if (name == "node_ttl_s") return parse_number(name, value, config.consortium.node_ttl_s);
+    else if (name == "compact_every_ms") return parse_number(name, value, config.consortium.compact_every_ms);
     else return config_error("unknown configuration option '" + name + "'");
     return ok_status();
 }
@@ -78,6 +94,20 @@ Status check_config(const NodeConfig& config) {
     }
     if (config.startup_audit != "full" && config.startup_audit != "checkpoint") {
         return config_error("startup_audit must be \"full\" or \"checkpoint\", not '" + config.startup_audit + "'");
+    }
+    if (config.orderer != "local" && config.orderer != "etcd") {
+        return config_error("orderer must be \"local\" or \"etcd\", not '" + config.orderer + "'");
+    }
+    if (config.orderer == "etcd") {
+        const auto& consortium = config.consortium;
+        if (!http::parse_node_url(consortium.etcd_url)) return config_error("etcd_url must be an https URL of this node's etcd member");
+        if (consortium.etcd_ca_file.empty() || consortium.etcd_client_certificate.empty() || consortium.etcd_client_key.empty()) {
+            return config_error("orderer etcd needs etcd_ca, etcd_client_certificate and etcd_client_key: etcd is reached with mutual TLS");
+        }
+        if (consortium.cosign_every_entries == 0 || consortium.status_every_ms == 0 || consortium.node_ttl_s == 0 ||
+            consortium.etcd_timeout_ms == 0) {
+            return config_error("cosign_every_entries, status_every_ms, node_ttl_s and etcd_timeout_ms must be at least 1");
+        }
     }
     if (config.http.client_ca_file && config.http.client_ca_file->empty()) {
         return config_error("tls_client_ca names no file; leave it out to serve without client certificates");

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ledger/core/result.hpp"
+#include "server/consortium/consortium.hpp"
 #include "server/http/server.hpp"
 
 namespace rxl::app {
@@ -23,6 +24,8 @@ struct NodeConfig {
     std::uint64_t checkpoint_every_entries = 1000;  // store a signed checkpoint at every multiple of this size
     std::uint32_t checkpoint_every_ms = 10'000;     // and at least this often while writes flow
     std::int64_t clock_offset_ms = 0;               // moves the ordering clock forward: tests and drills only
+    std::string orderer = "local";                  // "local" (in-process, single node) or "etcd" (consortium)
+    consortium::ConsortiumConfig consortium;        // the etcd_*, peer_*, cosign_*, … options
 };
 
 // Reads the file (if `path` is not empty); fields it does not name keep their defaults. Unknown fields

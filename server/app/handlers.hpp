@@ -14,6 +14,10 @@
 #include "server/http/metrics.hpp"
 #include "server/http/router.hpp"
 
+namespace rxl::consortium {
+class Consortium;
+}
+
 namespace rxl::app {
 
 struct App {
@@ -24,6 +28,7 @@ struct App {
     std::size_t body_bytes_max = limits::http_body_bytes_max;
     VerificationLog* verification_log = nullptr;  // where verifications are recorded; none in some tests
     AlertRaiser* alerts = nullptr;                // raises the alerts verifications call for
+    consortium::Consortium* consortium = nullptr; // replication through etcd; none on a single node
 };
 
 // The route table: one line per endpoint (server/app/routes.cpp).

@@ -9,6 +9,7 @@
 #include "ledger/core/bytes.hpp"
 #include "ledger/merkle/checkpoint.hpp"
 #include "server/app/handlers.hpp"
+#include "server/consortium/consortium.hpp"
 
 namespace rxl::app {
 
@@ -74,13 +75,22 @@ http::Response get_checkpoint(App& app, const http::Request& request) {
         if (!asked) return http::problem(asked.error());
         if (auto status = check_size(*asked, ledger_size, "size"); !status) return http::problem(status.error());
         size = *asked;
+    } else if (app.consortium != nullptr) {
+        // A consortium's checkpoint is the latest one a quorum of nodes signed, with all their signatures.
+        if (auto final_checkpoint = app.consortium->latest_final()) {
+            http::Response response = http::Response::text(200, "text/plain; charset=utf-8", final_checkpoint->note);
+            response.headers.push_back({"RXL-Checkpoint", "final"});
+            return response;
+        }
     }
     Hash root = app.ledger.with_store([&](store::Store& store) {
         return merkle::root_at(size, [&](merkle::NodeId node) { return store.read_node(node); });
     });
     auto note = app.ledger.sign_checkpoint(size, root);
     if (!note) return http::problem(note.error());
-    return http::Response::text(200, "text/plain; charset=utf-8", *note);
+    http::Response response = http::Response::text(200, "text/plain; charset=utf-8", *note);
+    response.headers.push_back({"RXL-Checkpoint", "node"});
+    return response;
 }
 
 http::Response get_ledger_keys(App& app, const http::Request&) {

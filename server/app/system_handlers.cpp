@@ -3,6 +3,7 @@
 
 #include "ledger/core/bytes.hpp"
 #include "server/app/handlers.hpp"
+#include "server/consortium/consortium.hpp"
 
 namespace rxl::app {
 
@@ -13,15 +14,38 @@ http::Response healthz(App&, const http::Request&) { return http::Response::json
 http::Response readyz(App& app, const http::Request&) {
     bool database = app.ledger.with_store([](store::Store& store) { return store.ping(); });
     Integrity integrity = app.ledger.integrity();
+    OrdererHealth orderer = app.ledger.orderer_health();
     bool writable = integrity.state == WriteState::open;
-    json::object body{{"status", database && writable ? "ready" : "not-ready"},
-                      {"database", database ? "ok" : "unreachable"},
-                      {"orderer", "in-process"},
+    json::object body{{"database", database ? "ok" : "unreachable"},
+                      {"orderer", app.consortium != nullptr ? "etcd" : "in-process"},
                       {"writes", to_string(integrity.state)},
                       {"consortium", app.ledger.consortium()},
+                      {"node", app.ledger.node_id()},
                       {"ledger_size", app.ledger.size()},
                       {"root", to_hex(app.ledger.root())},
                       {"queued", app.ledger.queued()}};
+    if (app.consortium != nullptr) {
+        consortium::ConsortiumStatus status = app.consortium->status();
+        writable = writable && orderer.reachable && status.etcd_reachable;
+        json::array disagreeing;
+        for (const auto& [node, size] : status.disagreeing) disagreeing.push_back(json::object{{"node", node}, {"size", size}});
+        json::array live;
+        for (const auto& node : status.live_nodes) live.push_back(json::value(node));
+        body["etcd"] = status.etcd_reachable ? "ok" : "unreachable";
+        if (!status.etcd_detail.empty()) body["etcd_detail"] = status.etcd_detail;
+        if (!orderer.detail.empty()) body["orderer_detail"] = orderer.detail;
+        body["cursor"] = app.ledger.cursor();
+        body["etcd_revision"] = status.etcd_revision;
+        body["lag_revisions"] = std::max<std::int64_t>(0, status.etcd_revision - static_cast<std::int64_t>(app.ledger.cursor()));
+        body["final_checkpoint_size"] = status.final_size;
+        body["catching_up"] = status.catching_up;
+        body["live_nodes"] = std::move(live);
+        body["disagreeing_nodes"] = std::move(disagreeing);
+        if (!status.disagreeing.empty() && integrity.reason.empty()) {
+            body["alarm"] = "a node signed another root than the consortium's final checkpoint (disagreeing_nodes)";
+        }
+    }
+    body["status"] = database && writable ? "ready" : "not-ready";
     if (!integrity.reason.empty()) body["alarm"] = integrity.reason;
     return http::Response::json(database && writable ? 200 : 503, json::serialize(body));
 }
@@ -66,6 +90,27 @@ void register_ledger_metrics(App& app) {
                                     [&ledger] { return static_cast<double>(ledger.stats().largest_batch_size.load()); });
     metrics.register_gauge_callback("rxledger_orderer_queue", "Submissions waiting to be ordered.",
                                     [&ledger] { return static_cast<double>(ledger.queued()); });
+    metrics.register_gauge_callback("rxledger_orderer_cursor", "Orderer position (etcd revision) stored with the last batch.",
+                                    [&ledger] { return static_cast<double>(ledger.cursor()); });
+    metrics.register_gauge_callback("rxledger_orderer_reachable", "1 when the orderer takes submissions.",
+                                    [&ledger] { return ledger.orderer_health().reachable ? 1.0 : 0.0; });
+    if (app.consortium != nullptr) {
+        consortium::Consortium* consortium = app.consortium;
+        metrics.register_gauge_callback("rxledger_etcd_reachable", "1 when the node's etcd member answers and has a leader.",
+                                        [consortium] { return consortium->status().etcd_reachable ? 1.0 : 0.0; });
+        metrics.register_gauge_callback("rxledger_etcd_revision", "The etcd store's revision as last seen.",
+                                        [consortium] { return static_cast<double>(consortium->status().etcd_revision); });
+        metrics.register_gauge_callback("rxledger_replication_lag_revisions", "etcd revision minus the node's applied cursor.",
+                                        [consortium, &ledger] {
+                                            auto revision = consortium->status().etcd_revision;
+                                            auto cursor = static_cast<std::int64_t>(ledger.cursor());
+                                            return static_cast<double>(std::max<std::int64_t>(0, revision - cursor));
+                                        });
+        metrics.register_gauge_callback("rxledger_final_checkpoint_size", "Size of the latest checkpoint a quorum of nodes signed.",
+                                        [consortium] { return static_cast<double>(consortium->status().final_size); });
+        metrics.register_gauge_callback("rxledger_nodes_disagreeing", "Nodes that signed another root than a final checkpoint.",
+                                        [consortium] { return static_cast<double>(consortium->status().disagreeing.size()); });
+    }
 }
 
 }  // namespace rxl::app

@@ -4,6 +4,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -14,6 +15,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cctype>
 
@@ -43,6 +45,28 @@ bool is_stale_connection(const beast::error_code& ec) {
 
 Error unavailable(std::string code, std::string detail) {
     return make_error(ErrorKind::unavailable, std::move(code), std::move(detail));
+}
+
+bhttp::request<bhttp::string_body> make_request(const std::string& host, std::uint16_t port, std::string_view method,
+                                               std::string_view target, std::string_view body,
+                                               const std::vector<Header>& headers) {
+    bhttp::request<bhttp::string_body> message;
+    const auto verb = bhttp::string_to_verb(method);
+    if (verb == bhttp::verb::unknown) message.method_string(method);
+    else message.method(verb);
+    message.target(target);
+    message.version(11);
+    message.set(bhttp::field::host, fmt::format("{}:{}", host.find(':') == std::string::npos ? host : "[" + host + "]", port));
+    message.set(bhttp::field::user_agent, "rxledger-client");
+    for (const auto& header : headers) message.insert(header.name, header.value);
+    message.body() = std::string(body);
+    message.prepare_payload();
+    return message;
+}
+
+void copy_headers(const bhttp::response_header<>& from, ClientResponse& to) {
+    to.status = from.result_int();
+    for (const auto& field : from) to.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
 }
 
 }  // namespace
@@ -88,6 +112,9 @@ struct HttpsClient::Impl {
     std::optional<Error> connect();
     Result<ClientResponse> attempt(std::string_view method, std::string_view target, std::string_view body,
                                    const std::vector<Header>& headers, bool& stale);
+    Result<ClientResponse> stream_body(std::string_view method, std::string_view target, std::string_view body,
+                                       const std::vector<Header>& headers,
+                                       const std::function<bool(std::string_view)>& on_data);
     Error failure(std::string_view step, const beast::error_code& ec) const;
     void close() {
         stream.reset();
@@ -113,6 +140,7 @@ struct HttpsClient::Impl {
     std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
     beast::flat_buffer buffer;
     std::size_t connections_opened = 0;
+    std::atomic<bool> interrupted{false};
 };
 
 void HttpsClient::Impl::configure_tls() {
@@ -179,17 +207,8 @@ Result<ClientResponse> HttpsClient::Impl::attempt(std::string_view method, std::
     if (!stream) {
         if (auto error = connect()) return *error;
     }
-    bhttp::request<bhttp::string_body> message;
     const auto verb = bhttp::string_to_verb(method);
-    if (verb == bhttp::verb::unknown) message.method_string(method);
-    else message.method(verb);
-    message.target(target);
-    message.version(11);
-    message.set(bhttp::field::host, fmt::format("{}:{}", host.find(':') == std::string::npos ? host : "[" + host + "]", port));
-    message.set(bhttp::field::user_agent, "rxledger-client");
-    for (const auto& header : headers) message.insert(header.name, header.value);
-    message.body() = std::string(body);
-    message.prepare_payload();
+    auto message = make_request(host, port, method, target, body, headers);
 
     beast::get_lowest_layer(*stream).expires_after(std::chrono::milliseconds(options.timeout_ms));
     auto ec = run([&](auto handler) { bhttp::async_write(*stream, message, std::move(handler)); });
@@ -211,10 +230,54 @@ Result<ClientResponse> HttpsClient::Impl::attempt(std::string_view method, std::
 
     auto& response = parser.get();
     ClientResponse result;
-    result.status = response.result_int();
-    for (const auto& field : response) result.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
+    copy_headers(response.base(), result);
     result.body = std::move(response.body());
     if (!response.keep_alive()) close();  // the server said Connection: close
+    return result;
+}
+
+Result<ClientResponse> HttpsClient::Impl::stream_body(std::string_view method, std::string_view target,
+                                                     std::string_view body, const std::vector<Header>& headers,
+                                                     const std::function<bool(std::string_view)>& on_data) {
+    auto interrupted_error = [] { return unavailable("interrupted", "The stream was interrupted."); };
+    close();
+    if (interrupted.load()) return interrupted_error();
+    if (auto error = connect()) return *error;
+    auto message = make_request(host, port, method, target, body, headers);
+    auto& socket_stream = beast::get_lowest_layer(*stream);
+    socket_stream.expires_after(std::chrono::milliseconds(options.timeout_ms));
+    auto ec = run([&](auto handler) { bhttp::async_write(*stream, message, std::move(handler)); });
+    if (ec) {
+        close();
+        return failure("write", ec);
+    }
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(boost::none);
+    ec = run([&](auto handler) { bhttp::async_read_header(*stream, buffer, parser, std::move(handler)); });
+    if (ec) {
+        close();
+        return failure("read", ec);
+    }
+    ClientResponse result;
+    copy_headers(parser.get().base(), result);
+    socket_stream.expires_never();
+    bool more = true;
+    while (more && !parser.is_done()) {
+        if (interrupted.load()) {
+            close();
+            return interrupted_error();
+        }
+        ec = run([&](auto handler) { bhttp::async_read_some(*stream, buffer, parser, std::move(handler)); });
+        if (ec) {
+            close();
+            if (interrupted.load()) return interrupted_error();
+            return failure("read", ec);
+        }
+        auto& piece = parser.get().body();
+        if (!piece.empty()) more = on_data(piece);
+        piece.clear();
+    }
+    close();
     return result;
 }
 
@@ -234,6 +297,21 @@ Result<ClientResponse> HttpsClient::request(std::string_view method, std::string
     // Only a reused connection is retried: a fresh one that fails says something about the server.
     if (!result.ok() && reused && stale) result = impl_->attempt(method, target, body, headers, stale);
     return result;
+}
+
+Result<ClientResponse> HttpsClient::stream(std::string_view method, std::string_view target, std::string_view body,
+                                           const std::vector<Header>& headers,
+                                           const std::function<bool(std::string_view)>& on_data) {
+    if (impl_->setup_error) return *impl_->setup_error;
+    return impl_->stream_body(method, target, body, headers, on_data);
+}
+
+void HttpsClient::interrupt() {
+    impl_->interrupted.store(true);
+    // Runs on the thread inside stream(), the only one that runs this io_context: the read fails at once.
+    asio::post(impl_->ioc, [impl = impl_.get()] {
+        if (impl->stream) beast::get_lowest_layer(*impl->stream).cancel();
+    });
 }
 
 void HttpsClient::close() { impl_->close(); }

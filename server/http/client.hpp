@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,15 @@ public:
     // Sends one request and reads its response. Host, User-Agent and Content-Length are set for you.
     Result<ClientResponse> request(std::string_view method, std::string_view target, std::string_view body = {},
                                    const std::vector<Header>& headers = {});
+    // A long-lived response (an etcd watch): sends one request, waits for the status line and headers
+    // (within the timeout), then hands the body to `on_data` piece by piece as it arrives, without a
+    // time limit, until the server ends it, `on_data` returns false, or interrupt() is called. The
+    // ClientResponse carries the status and headers; its body is empty. The connection is closed after.
+    Result<ClientResponse> stream(std::string_view method, std::string_view target, std::string_view body,
+                                  const std::vector<Header>& headers, const std::function<bool(std::string_view)>& on_data);
+    // Thread-safe: makes a stream() in progress (or the next one) on another thread return with the error
+    // "interrupted".
+    void interrupt();
     // Closes the connection, if open; the next request opens a new one.
     void close();
     // Connections this client has opened so far (one for any number of keep-alive requests).
