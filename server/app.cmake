@@ -35,6 +35,7 @@ add_library(rxl_cli STATIC
   cli/key_file.cpp
   cli/commands.cpp
   cli/dev_consortium.cpp
+  cli/dev_cluster.cpp
   cli/dev_certificates.cpp
   cli/epcis_builder.cpp)
 target_link_libraries(rxl_cli PUBLIC rxl_http rxl_ledger Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)

@@ -1,6 +1,8 @@
 // The rxledger command-line tool's commands. Each returns the process exit code.
 #pragma once
 
+#include <cstddef>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,11 @@ int sign(const Arguments& arguments);
 int capture(const Arguments& arguments);
 int status(const Arguments& arguments);
 int dev_consortium(const Arguments& arguments);
+int dev_cluster(const Arguments& arguments);  // dev_cluster.cpp
+// A development consortium in `dir` whose genesis lists one node per URL (node-1, node-2, …); keeps one
+// that exists. The participant that runs node i (from 0): its client certificate is the node's credential.
+Status create_dev_consortium(const std::filesystem::path& dir, const std::vector<std::string>& node_urls);
+std::string dev_node_operator(std::size_t index);
 int demo(const Arguments& arguments);
 int audit(const Arguments& arguments);
 int receipt(const Arguments& arguments);

@@ -104,8 +104,12 @@ Status make_certificate_authority(const CertificateFiles& out, std::string_view 
     return write_pem(out, self, key.get());
 }
 
-Status make_client_certificate(const CertificateFiles& authority, const CertificateFiles& out, std::string_view common_name,
-                               int days) {
+namespace {
+
+// A certificate for `common_name` signed by the CA in `authority`, with these extended key usages and,
+// when `alt_names` is not empty, this subjectAltName ("IP:127.0.0.1,DNS:localhost").
+Status make_leaf_certificate(const CertificateFiles& authority, const CertificateFiles& out, std::string_view common_name,
+                             const char* extended_usage, const std::string& alt_names, int days) {
     Bio certificate_in(BIO_new_file(authority.certificate.c_str(), "r"));
     Bio key_in(BIO_new_file(authority.private_key.c_str(), "r"));
     Certificate issuer(certificate_in ? PEM_read_bio_X509(certificate_in.get(), nullptr, nullptr, nullptr) : nullptr);
@@ -118,17 +122,32 @@ Status make_client_certificate(const CertificateFiles& authority, const Certific
     Key key(EVP_EC_gen("P-256"));
     if (!key) return failed("generate a P-256 key");
     Certificate certificate = new_certificate(key.get(), common_name, days);
-    X509* client = certificate.get();
-    if (!certificate || X509_set_issuer_name(client, X509_get_subject_name(issuer.get())) != 1 ||
-        !add_extension(client, issuer.get(), NID_basic_constraints, "critical,CA:FALSE") ||
-        !add_extension(client, issuer.get(), NID_key_usage, "critical,digitalSignature") ||
-        !add_extension(client, issuer.get(), NID_ext_key_usage, "clientAuth") ||
-        !add_extension(client, issuer.get(), NID_subject_key_identifier, "hash") ||
-        !add_extension(client, issuer.get(), NID_authority_key_identifier, "keyid:always") ||
-        X509_sign(client, issuer_key.get(), EVP_sha256()) == 0) {
-        return failed("make the client certificate for " + std::string(common_name));
+    X509* leaf = certificate.get();
+    if (!certificate || X509_set_issuer_name(leaf, X509_get_subject_name(issuer.get())) != 1 ||
+        !add_extension(leaf, issuer.get(), NID_basic_constraints, "critical,CA:FALSE") ||
+        !add_extension(leaf, issuer.get(), NID_key_usage, "critical,digitalSignature") ||
+        !add_extension(leaf, issuer.get(), NID_ext_key_usage, extended_usage) ||
+        (!alt_names.empty() && !add_extension(leaf, issuer.get(), NID_subject_alt_name, alt_names.c_str())) ||
+        !add_extension(leaf, issuer.get(), NID_subject_key_identifier, "hash") ||
+        !add_extension(leaf, issuer.get(), NID_authority_key_identifier, "keyid:always") ||
+        X509_sign(leaf, issuer_key.get(), EVP_sha256()) == 0) {
+        return failed("make the certificate for " + std::string(common_name));
     }
-    return write_pem(out, client, key.get());
+    return write_pem(out, leaf, key.get());
+}
+
+}  // namespace
+
+Status make_client_certificate(const CertificateFiles& authority, const CertificateFiles& out, std::string_view common_name,
+                               int days) {
+    return make_leaf_certificate(authority, out, common_name, "clientAuth", {}, days);
+}
+
+Status make_server_certificate(const CertificateFiles& authority, const CertificateFiles& out, std::string_view common_name,
+                               const std::vector<std::string>& host_names, int days) {
+    std::string alt_names = "IP:127.0.0.1";
+    for (const auto& name : host_names) alt_names += ",DNS:" + name;
+    return make_leaf_certificate(authority, out, common_name, "serverAuth,clientAuth", alt_names, days);
 }
 
 }  // namespace rxl::cli

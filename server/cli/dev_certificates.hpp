@@ -8,7 +8,9 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/core/result.hpp"
 
@@ -30,5 +32,11 @@ Status make_certificate_authority(const CertificateFiles& out, std::string_view 
 // be read, otherwise as above.
 Status make_client_certificate(const CertificateFiles& authority, const CertificateFiles& out, std::string_view common_name,
                                int days = dev_certificate_days);
+
+// A certificate for a server that is also a client of its peers (an etcd member, a consortium node):
+// CN=common_name, extendedKeyUsage serverAuth and clientAuth, subjectAltName IP:127.0.0.1 and DNS:<each
+// of host_names>. Errors as for make_client_certificate.
+Status make_server_certificate(const CertificateFiles& authority, const CertificateFiles& out, std::string_view common_name,
+                               const std::vector<std::string>& host_names, int days = dev_certificate_days);
 
 }  // namespace rxl::cli

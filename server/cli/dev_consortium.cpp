@@ -76,17 +76,18 @@ Status make_dev_client_certificates(const fs::path& dir) {
 
 }  // namespace
 
-int dev_consortium(const Arguments& arguments) {
-    Options options = parse_options(arguments);
-    if (!options.error.empty() || !options.has("dir")) return fail("usage: rxledger dev-consortium --dir DIR [--node-url URL]");
-    fs::path dir = options.get("dir");
-    if (fs::exists(dir / "consortium.json")) {
-        if (auto made = make_dev_client_certificates(dir); !made) return fail(made.error().detail);
-        std::cout << "development consortium exists: " << (dir / "consortium.json").string() << "\n";
-        return 0;
-    }
+// Node i (from 1) is run by these participants in turn: its client certificate is the node's credential
+// towards its peers.
+constexpr const char* dev_node_operators[] = {"acme-pharma", "medi-wholesale", "health-authority", "corner-pharmacy"};
+
+Status create_dev_consortium(const fs::path& dir, const std::vector<std::string>& node_urls) {
+    RXL_ASSERT(!node_urls.empty());
+    if (fs::exists(dir / "consortium.json")) return make_dev_client_certificates(dir);
     fs::create_directories(dir / "keys");
     fs::create_directories(dir / "tokens");
+    auto write_failed = [](const fs::path& path) {
+        return make_error(ErrorKind::internal, "write-failed", "cannot write " + path.string());
+    };
     json::array participants;
     json::array token_hashes;
     for (const auto& member : dev_participants) {
@@ -94,10 +95,12 @@ int dev_consortium(const Arguments& arguments) {
         std::string key_id = std::string(member.id) + "-1";
         if (auto written = write_key_file((dir / "keys" / (std::string(member.id) + ".key")).string(), member.id, key_id, key);
             !written) {
-            return fail(written.error().detail);
+            return written.error();
         }
         std::string token = random_token();
-        write_text(dir / "tokens" / (std::string(member.id) + ".token"), token + "\n", true);
+        if (!write_text(dir / "tokens" / (std::string(member.id) + ".token"), token + "\n", true)) {
+            return write_failed(dir / "tokens");
+        }
         token_hashes.push_back(json::object{{"participant", member.id}, {"sha256", to_hex(sha256(token))}});
         participants.push_back(json::object{
             {"id", member.id},
@@ -107,20 +110,39 @@ int dev_consortium(const Arguments& arguments) {
             {"glns", json::array{make_gln(member.company_prefix, 1)}},
             {"keys", json::array{json::object{{"id", key_id}, {"public_key", to_base64(key.public_key())}}}}});
     }
-    PrivateKey node_key = PrivateKey::generate();
-    write_text(dir / "keys" / "node-1.pem", node_key.to_pem(), true);
-    json::object genesis{
-        {"format", "rxledger-genesis/v1"},
-        {"consortium", "dev.rxledger.localhost"},
-        {"participants", std::move(participants)},
-        {"nodes", json::array{json::object{{"id", "node-1"},
-                                           {"participant", "health-authority"},
-                                           {"public_key", to_base64(node_key.public_key())},
-                                           {"url", options.get("node-url", "https://localhost:8443")}}}}};
-    write_text(dir / "token-hashes.json", json::serialize(json::object{{"tokens", std::move(token_hashes)}}) + "\n", false);
-    write_text(dir / "consortium.json", json::serialize(genesis) + "\n", false);
-    if (auto made = make_dev_client_certificates(dir); !made) return fail(made.error().detail);
-    std::cout << "created development consortium in " << dir.string() << "\n";
+    json::array nodes;
+    for (std::size_t i = 0; i < node_urls.size(); ++i) {
+        const std::string id = fmt::format("node-{}", i + 1);
+        PrivateKey node_key = PrivateKey::generate();
+        if (!write_text(dir / "keys" / (id + ".pem"), node_key.to_pem(), true)) return write_failed(dir / "keys");
+        nodes.push_back(json::object{{"id", id},
+                                     {"participant", dev_node_operators[i % std::size(dev_node_operators)]},
+                                     {"public_key", to_base64(node_key.public_key())},
+                                     {"url", node_urls[i]}});
+    }
+    json::object genesis{{"format", "rxledger-genesis/v1"},
+                         {"consortium", "dev.rxledger.localhost"},
+                         {"participants", std::move(participants)},
+                         {"nodes", std::move(nodes)}};
+    if (!write_text(dir / "token-hashes.json", json::serialize(json::object{{"tokens", std::move(token_hashes)}}) + "\n", false) ||
+        !write_text(dir / "consortium.json", json::serialize(genesis) + "\n", false)) {
+        return write_failed(dir);
+    }
+    return make_dev_client_certificates(dir);
+}
+
+std::string dev_node_operator(std::size_t index) { return dev_node_operators[index % std::size(dev_node_operators)]; }
+
+int dev_consortium(const Arguments& arguments) {
+    Options options = parse_options(arguments);
+    if (!options.error.empty() || !options.has("dir")) return fail("usage: rxledger dev-consortium --dir DIR [--node-url URL]");
+    fs::path dir = options.get("dir");
+    const bool existed = fs::exists(dir / "consortium.json");
+    if (auto made = create_dev_consortium(dir, {options.get("node-url", "https://localhost:8443")}); !made) {
+        return fail(made.error().detail);
+    }
+    if (existed) std::cout << "development consortium exists: " << (dir / "consortium.json").string() << "\n";
+    else std::cout << "created development consortium in " << dir.string() << "\n";
     return 0;
 }
 

@@ -15,6 +15,9 @@ void usage() {
   capture FILE|DIR --node URL --key FILE [--ca F]  sign and post EPCIS documents (a directory: every *.json)
   status --node URL [--ca FILE]                    the node's readiness and ledger size
   dev-consortium --dir DIR [--node-url URL]        create a development consortium (keys, tokens, client CA, genesis)
+  dev-cluster --dir DIR [--nodes 3] [--https-port 9441] [--etcd-port 23791] [--database CONNINFO] [--compose]
+                                                   a development consortium of N nodes: etcd and node certificates,
+                                                   node configurations, cluster.env (scripts/cluster uses it)
   demo --dir DIR --node URL [--ca FILE]            record a small demo supply chain through capture
   audit --database CONNINFO                        recompute the ledger from the database; name every mismatch
   receipt verify FILE --key VERIFIER_KEY           check a receipt offline against a node's verifier key
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
     if (command == "capture") return rxl::cli::capture(arguments);
     if (command == "status") return rxl::cli::status(arguments);
     if (command == "dev-consortium") return rxl::cli::dev_consortium(arguments);
+    if (command == "dev-cluster") return rxl::cli::dev_cluster(arguments);
     if (command == "demo") return rxl::cli::demo(arguments);
     if (command == "audit") return rxl::cli::audit(arguments);
     if (command == "receipt") return rxl::cli::receipt(arguments);
