@@ -39,6 +39,7 @@ http::Response readyz(App& app, const http::Request&) {
         body["lag_revisions"] = std::max<std::int64_t>(0, status.etcd_revision - static_cast<std::int64_t>(app.ledger.cursor()));
         body["final_checkpoint_size"] = status.final_size;
         body["catching_up"] = status.catching_up;
+        body["compacted_revision"] = status.compacted_revision;
         body["live_nodes"] = std::move(live);
         body["disagreeing_nodes"] = std::move(disagreeing);
         if (!status.disagreeing.empty() && integrity.reason.empty()) {
