@@ -16,6 +16,8 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 RXL_PACKAGES=(build-essential cmake ninja-build pkg-config git openssl curl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev libpqxx-dev libfmt-dev doctest-dev postgresql-15 postgresql-client-15)
+# What the consortium tests add: etcd members, and PyYAML for the docker-compose.yml check.
+RXL_TEST_PACKAGES=(etcd-server python3-yaml)
 
 install_dependencies() {
     local missing=()

@@ -31,3 +31,7 @@ target_link_libraries(rxl_test_cluster PUBLIC rxl_test_node)
 target_compile_definitions(rxl_test_cluster PUBLIC RXL_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 rxl_test(cluster_test SOURCES integration/cluster_test.cpp LIBS rxl_test_cluster rxl_cli LABEL cluster)
 add_dependencies(cluster_test rxledgerd rxledger)
+# docker-compose.yml and the Dockerfile against the topology of scripts/cluster (no Docker engine needed).
+add_test(NAME compose_structure
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/cluster/compose_test.py --source ${CMAKE_SOURCE_DIR} --rxledger $<TARGET_FILE:rxledger>)
+set_tests_properties(compose_structure PROPERTIES LABELS cluster)
