@@ -76,6 +76,7 @@ locationInput.addEventListener('change', () => sessionStorage.setItem(locationNa
 async function verify(code, notice = '') {
   lastCode = code;
   fill(actionMessage, notice);
+  actionMessage.className = notice ? 'notice' : '';
   fill(timeline);
   let answer;
   try {

@@ -114,10 +114,10 @@ async function loadRecalls() {
   }
 }
 
-function countsTable(caption, counts, label = (name) => name) {
+function countsTable(caption, heading, counts, label = (name) => name) {
   const rows = Object.entries(counts ?? {}).map(([name, count]) => [label(name), String(count)]);
   if (rows.length === 0) return el('p', {}, `${caption}: none.`);
-  return table(caption, ['', 'Units'], rows, ['Units']);
+  return table(caption, [heading, 'Units'], rows, ['Units']);
 }
 
 async function showReach(id) {
@@ -133,10 +133,10 @@ async function showReach(id) {
       el('p', {}, `${r.units} units affected, ${r.in_containers} of them still inside a case or pallet` +
         `${r.scope === 'own' ? ' (only the units in your custody)' : ''}; as of ledger size ${body.ledger_size}.`),
       el('div', { class: 'counts' },
-        countsTable('By state', r.by_status),
-        countsTable('By custodian', r.by_custodian),
-        countsTable('By location', r.by_location, placeText),
-        countsTable('In transit to', r.in_transit_to)),
+        countsTable('By state', 'State', r.by_status),
+        countsTable('By custodian', 'Custodian', r.by_custodian),
+        countsTable('By location', 'Location', r.by_location, placeText),
+        countsTable('In transit to', 'Receiver', r.in_transit_to)),
       el('p', {}, csvButton),
       unitsBox);
     byId('reach-title').focus();

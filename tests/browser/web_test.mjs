@@ -159,6 +159,8 @@ async function pharmacy(page) {
   answer = await verdict(page);
   assert.equal(answer.code, 'OK', answer.text);
   assert.equal(await focusedId(page), 'scan', 'the scan field has the focus again after the undo');
+  answer = await scan(page, `(01)${pack.gtin}(17)${pack.expiry}(10)${pack.lot}(21)${pack.serial}`);
+  assert.equal(answer.code, 'OK', `the bracketed form typed by hand: ${answer.text}`);
 
   step("the pack's custody timeline: manufacturer, wholesaler, pharmacy");
   await page.locator('#show-timeline').click();
@@ -288,6 +290,7 @@ async function regulatorLookups(page) {
 }
 
 async function main() {
+  rmSync(artifacts, { recursive: true, force: true });  // no screenshot of an earlier run survives
   mkdirSync(artifacts, { recursive: true });
   const userDataDir = mkdtempSync(join(tmpdir(), 'rxl-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
