@@ -22,11 +22,11 @@ namespace {
 
 constexpr std::string_view start_page = "index.html";
 
-// 'self' for everything; images may also be data: (inline SVG icons in CSS) and blob: (camera frames);
-// the camera preview plays a MediaStream, which needs no source. No frames, no plugins, no <base>.
+// Scripts, styles, images, fetches and media from this node only (default-src covers them all; the camera
+// preview plays a MediaStream, which needs no source); no inline script or style, no plugins, no <base>,
+// forms post only here, and no other site may frame the pages.
 constexpr std::string_view content_security_policy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 // Browsers revalidate every time (no-cache) and get 304 while the ETag matches, so a node that was
 // upgraded never serves an old page next to a new script.
@@ -75,7 +75,9 @@ bool etag_matches(const http::Request& request, std::string_view etag) {
     return header && (header->find(etag) != std::string_view::npos || *header == "*");
 }
 
-http::Response serve(const http::Request& request, std::string_view name) {
+}  // namespace
+
+http::Response serve_web_file(const http::Request& request, std::string_view name) {
     const auto& files = served_files();
     auto found = files.find(name);
     if (found == files.end()) {
@@ -95,10 +97,8 @@ http::Response serve(const http::Request& request, std::string_view name) {
     return response;
 }
 
-}  // namespace
+http::Response web_start_page(App&, const http::Request& request) { return serve_web_file(request, start_page); }
 
-http::Response web_start_page(App&, const http::Request& request) { return serve(request, start_page); }
-
-http::Response web_file(App&, const http::Request& request) { return serve(request, request.path_param("file")); }
+http::Response web_file(App&, const http::Request& request) { return serve_web_file(request, request.path_param("file")); }
 
 }  // namespace rxl::app
