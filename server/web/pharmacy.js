@@ -6,7 +6,7 @@
 // data cannot be split safely).
 
 import { call, segment } from './api.js';
-import { dateText, el, facts, fill, glnOf, placeText, showError, stepText, timeText } from './show.js';
+import { dateText, el, facts, fill, glnOf, packTexts, placeText, showError, stepText, timeText } from './show.js';
 import { requestId, signedPost } from './signing.js';
 import { wireKeyPanel, wireSignIn } from './page.js';
 
@@ -221,13 +221,13 @@ async function packOperation(op, answer) {
 
 // --- Custody timeline ---------------------------------------------------------------------------------
 
-function timelineItem(row) {
+function timelineItem(row, packs) {
   const event = row.event;
   const place = placeText(event?.biz_location || event?.read_point);
   const destination = (event?.destinations ?? []).map((d) => placeText(d.id)).filter(Boolean).join(', ');
   const when = timeText(event?.event_time ?? row.ordered_at);
   return el('li', {},
-    el('span', { class: 'what' }, stepText(event, row.kind)),
+    el('span', { class: 'what' }, stepText(event, row.kind, packs.get(row.seq))),
     ` — ${row.signer}${place ? ` at ${place}` : ''}${destination ? `, to ${destination}` : ''}`,
     el('div', { class: 'meta' }, `${when} · ledger entry ${row.seq}${row.outcome === 'accepted' ? '' : ` (${row.outcome})`}`));
 }
@@ -236,9 +236,11 @@ async function showTimeline(product) {
   fill(timeline, el('p', {}, 'Loading the custody timeline…'));
   try {
     const history = (await call(`/v1/units/${segment(product.gtin)}/${segment(product.serial)}/history`)).body;
+    const packs = packTexts(history.events, history.status);
     fill(timeline,
       el('h2', { id: 'timeline-title' }, `Custody of (01)${history.gtin}(21)${history.serial}`),
-      el('ol', { class: 'timeline', 'aria-labelledby': 'timeline-title' }, history.events.map(timelineItem)),
+      el('ol', { class: 'timeline', 'aria-labelledby': 'timeline-title' },
+        history.events.map((row) => timelineItem(row, packs))),
       el('p', { class: 'hint' }, `As of ledger size ${history.ledger_size}; the pack is now ${history.status}.`));
   } catch (error) {
     showError(fill(timeline, el('p')).firstChild, error);

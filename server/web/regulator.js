@@ -3,7 +3,7 @@
 // receipt is checked in the browser against the node's published verifier keys.
 
 import { call, nextLink, segment } from './api.js';
-import { dateText, el, facts, fill, placeText, showError, stepText, table, timeText } from './show.js';
+import { dateText, el, facts, fill, packTexts, placeText, showError, stepText, table, timeText } from './show.js';
 import { requestId, signedPost } from './signing.js';
 import { wireKeyPanel, wireSignIn } from './page.js';
 import { verifyReceipt } from './receipt.js';
@@ -235,8 +235,9 @@ byId('unit-form').addEventListener('submit', async (event) => {
   try {
     const [state, history] = await Promise.all([call(path), call(`${path}/history`)]);
     const unit = state.body;
+    const packs = packTexts(history.body.events, history.body.status);
     const rows = history.body.events.map((row) => [String(row.seq), timeText(row.event?.event_time ?? row.ordered_at),
-      stepText(row.event, row.kind), row.signer, placeText(row.event?.biz_location || row.event?.read_point),
+      stepText(row.event, row.kind, packs.get(row.seq)), row.signer, placeText(row.event?.biz_location || row.event?.read_point),
       (row.event?.destinations ?? []).map((d) => placeText(d.id)).join(', '), row.outcome]);
     const checks = el('div', { id: 'receipt-result', 'aria-live': 'polite' });
     fill(box,

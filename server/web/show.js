@@ -68,9 +68,10 @@ export function showError(node, error) {
   node.setAttribute('role', 'alert');
 }
 
-// What a GS1 event did, in words: from its bizStep (a bare word, a CBV URN or a Web URI) or its kind.
-export function stepText(event, kind) {
-  if (!event) return kind === 'pack' ? 'Pharmacy pack operation (dispense or undo)' : `Ledger entry (${kind})`;
+// What a history row did, in words: from its event's bizStep (a bare word, a CBV URN or a Web URI), or
+// for a pack operation (which has no event) from `packText`.
+export function stepText(event, kind, packText = 'Pack operation (decommission or undo)') {
+  if (!event) return kind === 'pack' ? packText : `Ledger entry (${kind})`;
   const raw = String(event.biz_step ?? '');
   const step = raw.replace(/^.*(BizStep-|bizstep:)/, '');
   const words = {
@@ -86,14 +87,16 @@ export function stepText(event, kind) {
   return words[step] ?? (step || `${event.type ?? 'Event'} ${event.action ?? ''}`.trim());
 }
 
-// The 13-digit GLN in a location identifier: a bare GLN, an SGLN URN or a Digital Link (/414/…); null
-// for anything else.
+// The 13-digit GLN in a location or party identifier: a bare GLN, an SGLN or PGLN URN, or a Digital Link
+// (/414/… for a location, /417/… for a party); null for anything else.
 export function glnOf(id) {
   if (typeof id !== 'string') return null;
   if (/^\d{13}$/.test(id)) return id;
   const urn = /^urn:epc:id:sgln:(\d+)\.(\d*)\.[^.]*$/.exec(id);
   if (urn && urn[1].length + urn[2].length === 12) return withCheckDigit(urn[1] + urn[2]);
-  return /\/414\/(\d{13})(?:\/|$|\?)/.exec(id)?.[1] ?? null;
+  const party = /^urn:epc:id:pgln:(\d+)\.(\d*)$/.exec(id);
+  if (party && party[1].length + party[2].length === 12) return withCheckDigit(party[1] + party[2]);
+  return /\/41[47]\/(\d{13})(?:\/|$|\?)/.exec(id)?.[1] ?? null;
 }
 
 // A location in short words: "GLN 4098765000014"; the identifier as given when it holds no GLN.
@@ -101,6 +104,19 @@ export function placeText(id) {
   if (!id) return '';
   const gln = glnOf(id);
   return gln ? `GLN ${gln}` : id;
+}
+
+// Words for the pack operations of a unit's history (oldest first), by position: a decommission is allowed
+// only from active and an undo only from a decommissioned state (ledger/apply/pack_rules.cpp), and a
+// history holds accepted entries only, so a unit's pack operations alternate, starting with a decommission.
+// The state of the last one is the unit's state when the unit is still decommissioned.
+export function packTexts(rows, unitStatus) {
+  const packs = rows.filter((row) => row.kind === 'pack');
+  return new Map(packs.map((row, i) => {
+    if (i % 2 === 1) return [row.seq, 'Decommission undone (back in stock)'];
+    const current = i === packs.length - 1 && unitStatus !== 'active' && unitStatus !== 'in_transit';
+    return [row.seq, current ? `Decommissioned (${unitStatus})` : 'Decommissioned'];
+  }));
 }
 
 function withCheckDigit(digits) {

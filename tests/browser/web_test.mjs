@@ -167,7 +167,8 @@ async function pharmacy(page) {
   const timeline = page.locator('ol.timeline');
   await timeline.waitFor();
   const text = await timeline.innerText();
-  for (const expected of ['Commissioned', 'Shipped', 'Received', 'acme-pharma', 'medi-wholesale', 'corner-pharmacy', 'GLN']) {
+  for (const expected of ['Commissioned', 'Shipped', 'Received', 'acme-pharma', 'medi-wholesale', 'corner-pharmacy', 'GLN',
+    'to GLN', 'Decommissioned', 'Decommission undone']) {
     assert.ok(text.includes(expected), `the timeline mentions ${expected}: ${text}`);
   }
   await shot(page, '03-pharmacy-timeline');
