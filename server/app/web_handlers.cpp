@@ -4,12 +4,12 @@
 // with. No page needs a credential to load; every read and write the pages make is authenticated by the
 // API as any client's is (a bearer token for reads, a participant's signature for writes).
 //
-// Every answer carries a strict Content-Security-Policy: scripts, styles, images and API calls come from
+// Every answer with a file carries a strict Content-Security-Policy: scripts, styles, images and API calls come from
 // this node only, so nothing can load from the internet and no injected inline script can run.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <map>
+#include <string>
 
 #include "ledger/core/bytes.hpp"
 #include "ledger/crypto/sha256.hpp"
