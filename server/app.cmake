@@ -7,6 +7,31 @@ add_custom_command(
   DEPENDS ${CMAKE_SOURCE_DIR}/schemas/openapi.yaml ${CMAKE_CURRENT_SOURCE_DIR}/app/embed_openapi.cmake
   COMMENT "Embedding the OpenAPI document")
 
+# The web pages, embedded into the binary (server/app/web_files.hpp). One line per file; the folder is flat.
+set(RXL_WEB_FILES
+  index.html
+  pharmacy.html
+  regulator.html
+  style.css
+  bytes.js
+  api.js
+  page.js
+  signing.js
+  receipt.js
+  show.js
+  pharmacy.js
+  regulator.js)
+set(RXL_WEB_CPP ${CMAKE_CURRENT_BINARY_DIR}/web_embedded.cpp)
+list(TRANSFORM RXL_WEB_FILES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/web/ OUTPUT_VARIABLE RXL_WEB_PATHS)
+string(JOIN "," RXL_WEB_FILE_LIST ${RXL_WEB_FILES})
+add_custom_command(
+  OUTPUT ${RXL_WEB_CPP}
+  COMMAND ${CMAKE_COMMAND} -DOUTPUT=${RXL_WEB_CPP} -DBASE=${CMAKE_CURRENT_SOURCE_DIR}/web "-DFILES=${RXL_WEB_FILE_LIST}"
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/app/embed_web.cmake
+  DEPENDS ${RXL_WEB_PATHS} ${CMAKE_CURRENT_SOURCE_DIR}/app/embed_web.cmake
+  COMMENT "Embedding the web pages"
+  VERBATIM)
+
 add_library(rxl_app STATIC
   app/config.cpp
   app/api_tokens.cpp
@@ -23,7 +48,9 @@ add_library(rxl_app STATIC
   consortium/etcd_client.cpp
   consortium/etcd_orderer.cpp
   consortium/consortium.cpp
-  ${RXL_OPENAPI_CPP})
+  app/web_handlers.cpp
+  ${RXL_OPENAPI_CPP}
+  ${RXL_WEB_CPP})
 target_link_libraries(rxl_app PUBLIC rxl_http rxl_service rxl_verify rxl_epcis Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)
 
 add_executable(rxledgerd rxledgerd.cpp)

@@ -45,7 +45,7 @@ std::string place_text(const std::string& location) {
 // The answer before any decision: the product as scanned, the GTIN's owner, the ledger size.
 Verification scanned(const gs1::Scan& scan, const VerifyFacts& facts) {
     Verification answer;
-    answer.product = {scan.gtin, scan.lot, scan.expiry_date, facts.manufacturer};
+    answer.product = {scan.gtin, scan.serial, scan.lot, scan.expiry_date, facts.manufacturer};
     if (answer.product.manufacturer.empty() && facts.unit) answer.product.manufacturer = facts.unit->owner;
     answer.ledger_size = facts.ledger_size;
     return answer;

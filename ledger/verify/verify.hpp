@@ -110,6 +110,7 @@ std::string_view to_string(Code code);
 
 struct Product {
     std::string gtin;          // as scanned (14 digits); empty only for a BAD_SCAN without a parsed scan
+    std::string serial;        // as scanned; empty only for a BAD_SCAN
     std::string lot;           // as scanned; may be empty
     std::string expiry;        // as scanned, YYYY-MM-DD; may be empty
     std::string manufacturer;  // the GTIN's owner; empty when unknown

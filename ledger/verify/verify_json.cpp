@@ -14,6 +14,7 @@ boost::json::value product_json(const Product& product) {
     if (product.gtin.empty()) return nullptr;
     return boost::json::object{
         {"gtin", product.gtin},
+        {"serial", product.serial},
         {"lot", string_or_null(product.lot)},
         {"expiry", string_or_null(product.expiry)},
         {"manufacturer", string_or_null(product.manufacturer)},

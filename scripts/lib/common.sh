@@ -33,6 +33,20 @@ install_dependencies() {
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# What the browser test (tests/browser, ctest label "browser") needs besides the build: Debian's chromium
+# and Node.js with npm, and playwright-core from tests/browser/package-lock.json. npm ships inside some
+# nodejs packages (NodeSource's) and is a package of its own in Debian's, so it is installed only when the
+# command is missing. `npm ci` runs when node_modules is missing or older than the lock file.
+install_browser_test_tools() {
+    install_dependencies chromium nodejs
+    command -v npm >/dev/null 2>&1 || install_dependencies npm
+    local dir="$RXL_ROOT/tests/browser"
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+        say "installing the browser test's npm packages (npm ci in tests/browser)"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $dir"
+    fi
+}
+
 # Configures and builds into $RXL_BUILD. Extra arguments go to cmake's configure step, which runs on a
 # new build folder and whenever arguments are given (so ./scripts/test turns tests on in a folder that
 # ./scripts/run configured without them); cmake keeps what it can of the earlier configuration.

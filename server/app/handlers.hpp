@@ -74,6 +74,10 @@ http::Response get_recall(App& app, const http::Request& request);
 http::Response get_recall_units(App& app, const http::Request& request);
 http::Response get_alerts(App& app, const http::Request& request);
 
+// The web pages (web_handlers.cpp): the start page, and one file of server/web/ by name.
+http::Response web_start_page(App& app, const http::Request& request);
+http::Response web_file(App& app, const http::Request& request);
+
 // The origin line of this consortium's checkpoints.
 std::string checkpoint_origin(const LedgerService& ledger);
 

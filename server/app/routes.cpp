@@ -35,6 +35,8 @@ http::Router make_router(App& app) {
     router.add("GET",     "/readyz",                        "readyz",       bind(readyz));
     router.add("GET",     "/metrics",                       "metrics",      bind(metrics));
     router.add("GET",     "/openapi.yaml",                  "openapi",      bind(openapi));
+    router.add("GET",     "/",                              "web",          bind(web_start_page));
+    router.add("GET",     "/web/{file}",                    "web",          bind(web_file));
     return router;
 }
 

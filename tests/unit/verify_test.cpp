@@ -431,7 +431,7 @@ TEST_CASE("verify: to_json: an ALREADY_DECOMMISSIONED answer, member by member")
         {"status", "dispensed"},
         {"code", "ALREADY_DECOMMISSIONED"},
         {"message", answer.message},
-        {"product", {{"gtin", pack_gtin}, {"lot", "L1"}, {"expiry", "2027-05-31"}, {"manufacturer", "acme"}}},
+        {"product", {{"gtin", pack_gtin}, {"serial", "S1"}, {"lot", "L1"}, {"expiry", "2027-05-31"}, {"manufacturer", "acme"}}},
         {"custodian", "pharmacy-a"},
         {"location", gln_pharmacy_a},
         {"decommissioned",
