@@ -73,11 +73,6 @@ constexpr const char* sql_insert_events =
     "SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::bigint[], "
     "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[])";
 
-constexpr const char* sql_insert_unit_events =
-    "INSERT INTO unit_events (gtin, serial, seq, event_index, link) "
-    "SELECT g, s, q, i, decode(l, 'hex') FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::text[]) "
-    "AS t(g, s, q, i, l)";
-
 constexpr const char* sql_insert_recall =
     "INSERT INTO recalls (seq, gtin, lots, withdrawal, recall_class, reason, submitter, ordered_at_ms) "
     "VALUES ($1, $2, $3::text[], $4, $5, $6, $7, $8)";
@@ -345,12 +340,16 @@ Hash Store::read_node(merkle::NodeId node) {
 }
 
 void Store::load_units(const std::vector<UnitKey>& keys, std::map<UnitKey, UnitState>& out) {
-    if (keys.empty()) return;
     std::vector<std::string> gtins, serials;
     for (const auto& key : keys) {
+        // A unit the loaded verify index does not hold was never committed: commissioning a document of new
+        // units reads nothing. (A unit it holds, or any unit before it is loaded, is read from the table:
+        // the index only ever saves reads, it never answers for the table.)
+        if (connection_->verify_index->contains_unit(key) == false) continue;
         gtins.push_back(key.gtin);
         serials.push_back(key.serial);
     }
+    if (gtins.empty()) return;
     pqxx::nontransaction work(connection_->pq);
     auto rows = work.exec_params(fmt::format(sql_select_units, unit_columns), text_array(gtins), text_array(serials));
     for (const auto& row : rows) {
@@ -526,7 +525,40 @@ void write_nodes_registry(pqxx::work& work, const Registry& registry) {
     }
 }
 
-void write_units(pqxx::work& work, const std::map<UnitKey, UnitState>& units) {
+// A text column for COPY through pqxx::stream_to: NULL (a null pointer) when empty.
+const char* copy_nullable(const std::string& text) { return text.empty() ? nullptr : text.c_str(); }
+
+// Units commissioned in this batch (commissioned_seq at or after its first entry) cannot exist yet: they are
+// written with COPY, which costs PostgreSQL less than INSERT … unnest(arrays) … ON CONFLICT.
+void copy_new_units(pqxx::work& work, const std::vector<const UnitState*>& units) {
+    if (units.empty()) return;
+    static const std::vector<std::string> columns = {
+        "gtin", "serial", "lot", "expiry", "status", "owner_id", "custodian_id", "location_gln", "parent_sscc",
+        "destination_id", "commissioned_seq", "updated_seq", "decommissioned_at_ms", "decommissioned_location",
+        "decommissioned_by", "chain_link"};
+    pqxx::stream_to stream(work, "units", columns);
+    for (const UnitState* unit : units) {
+        stream << std::forward_as_tuple(
+            unit->key.gtin, unit->key.serial, unit->lot, unit->expiry, std::string(to_string(unit->status)), unit->owner,
+            unit->custodian, copy_nullable(unit->location), copy_nullable(unit->parent), copy_nullable(unit->destination),
+            static_cast<std::int64_t>(unit->commissioned_seq), static_cast<std::int64_t>(unit->updated_seq),
+            unit->decommissioned_at_ms, copy_nullable(unit->decommissioned_location),
+            copy_nullable(unit->decommissioned_by), "\\x" + to_hex(unit->chain_link));
+    }
+    stream.complete();
+}
+
+void write_units(pqxx::work& work, const std::map<UnitKey, UnitState>& all_units, std::uint64_t first_seq) {
+    std::vector<const UnitState*> new_units;
+    std::map<UnitKey, UnitState> units;  // changed units that existed before the batch
+    for (const auto& [key, unit] : all_units) {
+        if (unit.commissioned_seq >= first_seq) {
+            new_units.push_back(&unit);
+        } else {
+            units.emplace(key, unit);
+        }
+    }
+    copy_new_units(work, new_units);
     if (units.empty()) return;
     std::vector<std::string> gtins, serials, lots, expiries, statuses, owners, custodians, locations, parents,
         destinations, decommissioned_locations, decommissioned_by, links;
@@ -619,18 +651,14 @@ void write_events(pqxx::work& work, const std::vector<EventRow>& events) {
 
 void write_unit_events(pqxx::work& work, const std::vector<UnitEventRow>& rows) {
     if (rows.empty()) return;
-    std::vector<std::string> gtins, serials, links;
-    std::vector<std::uint64_t> seqs;
-    std::vector<std::uint32_t> indexes;
+    // One row per unit an event touched: the largest write of a capture, so COPY.
+    static const std::vector<std::string> columns = {"gtin", "serial", "seq", "event_index", "link"};
+    pqxx::stream_to stream(work, "unit_events", columns);
     for (const auto& row : rows) {
-        gtins.push_back(row.key.gtin);
-        serials.push_back(row.key.serial);
-        seqs.push_back(row.seq);
-        indexes.push_back(row.event_index);
-        links.push_back(to_hex(row.link));
+        stream << std::forward_as_tuple(row.key.gtin, row.key.serial, static_cast<std::int64_t>(row.seq),
+                                        static_cast<std::int64_t>(row.event_index), "\\x" + to_hex(row.link));
     }
-    work.exec_params(sql_insert_unit_events, text_array(gtins), text_array(serials), number_array(seqs),
-                     number_array(indexes), text_array(links));
+    stream.complete();
 }
 
 void write_recalls(pqxx::work& work, const std::vector<RecallRow>& recalls) {
@@ -682,7 +710,9 @@ void Store::write_batch(const BatchResult& batch, const StoredCheckpoint* checkp
     if (!batch.participants_added.empty()) {
         write_participants(work, batch.participants_added, batch.entries.empty() ? 0 : batch.entries.front().header.seq);
     }
-    write_units(work, batch.changes.units);
+    // Units that existed before the batch were commissioned by an earlier entry: the batch's first seq
+    // separates them from the units its own entries commissioned.
+    write_units(work, batch.changes.units, batch.entries.empty() ? batch.size : batch.entries.front().header.seq);
     write_containers(work, batch.changes.containers);
     write_lots(work, batch.changes.lots);
     write_events(work, batch.changes.events);
@@ -697,6 +727,9 @@ void Store::write_batch(const BatchResult& batch, const StoredCheckpoint* checkp
     work.exec_params(sql_upsert_head, batch.size, to_hex(batch.root), last_ordered_at_ms, batch.cursor);
     if (checkpoint) insert_checkpoint(work, *checkpoint);
     work.commit();
+    // The node's verify index follows every committed batch; the first write loads it (verify_index.hpp).
+    connection_->verify_index->batch_committed(batch.changes);
+    connection_->verify_index->start_loading();
 }
 
 void Store::write_nodes(const Registry& registry) {

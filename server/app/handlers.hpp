@@ -9,6 +9,7 @@
 #include "ledger/service/ledger_service.hpp"
 #include "ledger/service/verification_log.hpp"
 #include "ledger/store/store.hpp"
+#include "ledger/store/verify_index.hpp"
 #include "server/app/tokens.hpp"
 #include "server/http/message.hpp"
 #include "server/http/metrics.hpp"
@@ -24,6 +25,8 @@ struct App {
     std::size_t body_bytes_max = limits::http_body_bytes_max;
     VerificationLog* verification_log = nullptr;  // where verifications are recorded; none in some tests
     AlertRaiser* alerts = nullptr;                // raises the alerts verifications call for
+    // The node's verify index, for verifications answered on an I/O thread (set by make_router).
+    std::shared_ptr<store::VerifyIndex> verify_index = nullptr;
 };
 
 // The route table: one line per endpoint (server/app/routes.cpp).
