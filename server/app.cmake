@@ -67,6 +67,7 @@ add_library(rxl_cli STATIC
   cli/epcis_builder.cpp)
 target_link_libraries(rxl_cli PUBLIC rxl_http rxl_ledger Boost::json OpenSSL::Crypto PRIVATE rxl_warnings)
 
-add_executable(rxledger cli/main.cpp cli/audit_command.cpp cli/receipt_command.cpp cli/pharmacy_command.cpp cli/token_command.cpp cli/recall_command.cpp)
+add_executable(rxledger cli/main.cpp cli/audit_command.cpp cli/receipt_command.cpp cli/pharmacy_command.cpp cli/token_command.cpp cli/recall_command.cpp
+  cli/bench_command.cpp)
 # rxl_app for the API token format (server/app/api_tokens.hpp), which the node and the CLI share.
 target_link_libraries(rxledger PRIVATE rxl_cli rxl_app rxl_service rxl_warnings)

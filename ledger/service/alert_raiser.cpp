@@ -8,7 +8,9 @@ namespace {
 constexpr std::chrono::milliseconds alert_commit_timeout{30'000};
 }
 
-AlertRaiser::AlertRaiser(LedgerService& ledger) : ledger_(ledger), worker_([this] { run(); }) {}
+AlertRaiser::AlertRaiser(LedgerService& ledger) : ledger_(ledger) {
+    for (std::size_t i = 0; i < submitters; ++i) workers_.emplace_back([this] { run(); });
+}
 
 AlertRaiser::~AlertRaiser() { stop(); }
 
@@ -30,8 +32,10 @@ void AlertRaiser::stop() {
         if (stopping_) return;
         stopping_ = true;
     }
-    ready_.notify_one();
-    if (worker_.joinable()) worker_.join();
+    ready_.notify_all();
+    for (auto& worker : workers_) {
+        if (worker.joinable()) worker.join();
+    }
 }
 
 void AlertRaiser::run() {

@@ -25,6 +25,9 @@ void VerificationLog::record(store::VerificationRecord record) {
             return;
         }
         queue_.push_back(std::move(record));
+        // Waking the writer for every record would cost a thread switch per verification: it is woken
+        // when a whole batch is waiting and otherwise picks records up every writer_pause_ms.
+        if (queue_.size() != batch_max) return;
     }
     ready_.notify_one();
 }
@@ -44,7 +47,8 @@ void VerificationLog::run() {
     while (true) {
         {
             std::unique_lock lock(mutex_);
-            ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            ready_.wait_for(lock, std::chrono::milliseconds(writer_pause_ms), [&] { return stopping_ || queue_.size() >= batch_max; });
+            if (queue_.empty() && !stopping_) continue;
             if (queue_.empty() && stopping_) return;
             std::size_t take = std::min(queue_.size(), batch_max);
             batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(take)));

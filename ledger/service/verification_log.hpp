@@ -20,6 +20,8 @@ class VerificationLog {
 public:
     static constexpr std::size_t queue_max = 100'000;
     static constexpr std::size_t batch_max = 2'000;
+    // The longest a record waits in the queue when fewer than batch_max are waiting.
+    static constexpr std::uint32_t writer_pause_ms = 100;
 
     // Starts the writer thread with its own connection.
     static Result<std::unique_ptr<VerificationLog>> open(const std::string& database);

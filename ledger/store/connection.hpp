@@ -7,12 +7,15 @@
 #include <string>
 
 #include "ledger/store/store.hpp"
+#include "ledger/store/verify_index.hpp"
 
 namespace rxl::store {
 
 struct Store::Connection {
-    explicit Connection(const std::string& conninfo) : pq(conninfo) {}
+    explicit Connection(const std::string& conninfo) : pq(conninfo), verify_index(VerifyIndex::for_database(conninfo)) {}
     pqxx::connection pq;
+    // What verification reads, in memory, shared by every Store of this database (verify_index.hpp).
+    std::shared_ptr<VerifyIndex> verify_index;
 };
 
 // A stored bytea read as hex (encode(x, 'hex')); hash_from_hex asserts 32 bytes.

@@ -73,11 +73,6 @@ constexpr const char* sql_insert_events =
     "SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::bigint[], "
     "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[])";
 
-constexpr const char* sql_insert_unit_events =
-    "INSERT INTO unit_events (gtin, serial, seq, event_index, link) "
-    "SELECT g, s, q, i, decode(l, 'hex') FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::text[]) "
-    "AS t(g, s, q, i, l)";
-
 constexpr const char* sql_insert_recall =
     "INSERT INTO recalls (seq, gtin, lots, withdrawal, recall_class, reason, submitter, ordered_at_ms) "
     "VALUES ($1, $2, $3::text[], $4, $5, $6, $7, $8)";
@@ -121,6 +116,42 @@ constexpr const char* sql_upsert_head =
     "VALUES (true, $1, decode($2, 'hex'), $3, $4) "
     "ON CONFLICT (singleton) DO UPDATE SET size = EXCLUDED.size, root = EXCLUDED.root, "
     "last_ordered_at_ms = EXCLUDED.last_ordered_at_ms, orderer_cursor = EXCLUDED.orderer_cursor";
+
+constexpr const char* sql_find_submission =
+    "SELECT seq, outcome, detail, encode(leaf_hash, 'hex') FROM entries WHERE submission_id = decode($1, 'hex')";
+constexpr const char* sql_event_hash_exists = "SELECT 1 FROM events WHERE hash_id = $1 AND NOT is_error_declaration";
+
+// The statements of the write path and of apply's reads run for every entry: they are prepared once per
+// connection (pqxx prepares a statement on its first use) instead of being parsed and planned each time.
+// Profiled with an alert-heavy verification load, planning those statements cost PostgreSQL more than
+// executing them.
+struct PreparedStatement {
+    const char* name;
+    std::string sql;
+};
+const std::vector<PreparedStatement>& prepared_statements() {
+    static const std::vector<PreparedStatement> statements = {
+        {"find_submission", sql_find_submission},
+        {"event_hash_exists", sql_event_hash_exists},
+        {"select_units", fmt::format(sql_select_units, unit_columns)},
+        {"product_exists", sql_product_exists},
+        {"lot_exists", sql_lot_exists},
+        {"lot_recall", sql_lot_recall},
+        {"gtin_withdrawal", sql_gtin_withdrawal},
+        {"insert_entries", sql_insert_entries},
+        {"insert_nodes", sql_insert_nodes},
+        {"upsert_units", sql_upsert_units},
+        {"upsert_containers", sql_upsert_containers},
+        {"insert_lots", sql_insert_lots},
+        {"insert_events", sql_insert_events},
+        {"insert_recall", sql_insert_recall},
+        {"insert_recalled_lots", sql_insert_recalled_lots},
+        {"insert_withdrawn_gtin", sql_insert_withdrawn_gtin},
+        {"insert_alerts", sql_insert_alerts},
+        {"upsert_head", sql_upsert_head},
+    };
+    return statements;
+}
 
 // ---- decoding ------------------------------------------------------------------------------------------
 
@@ -241,6 +272,7 @@ Store::~Store() = default;
 Result<std::unique_ptr<Store>> Store::connect(const std::string& conninfo) {
     try {
         auto connection = std::make_unique<Connection>(conninfo);
+        for (const auto& statement : prepared_statements()) connection->pq.prepare(statement.name, statement.sql);
         return std::unique_ptr<Store>(new Store(std::move(connection)));
     } catch (const std::exception& error) {
         return make_error(ErrorKind::unavailable, "database-unavailable",
@@ -345,14 +377,18 @@ Hash Store::read_node(merkle::NodeId node) {
 }
 
 void Store::load_units(const std::vector<UnitKey>& keys, std::map<UnitKey, UnitState>& out) {
-    if (keys.empty()) return;
     std::vector<std::string> gtins, serials;
     for (const auto& key : keys) {
+        // A unit the loaded verify index does not hold was never committed: commissioning a document of new
+        // units reads nothing. (A unit it holds, or any unit before it is loaded, is read from the table:
+        // the index only ever saves reads, it never answers for the table.)
+        if (connection_->verify_index->contains_unit(key) == false) continue;
         gtins.push_back(key.gtin);
         serials.push_back(key.serial);
     }
+    if (gtins.empty()) return;
     pqxx::nontransaction work(connection_->pq);
-    auto rows = work.exec_params(fmt::format(sql_select_units, unit_columns), text_array(gtins), text_array(serials));
+    auto rows = work.exec_prepared("select_units", text_array(gtins), text_array(serials));
     for (const auto& row : rows) {
         UnitState unit = decode_unit(row);
         out.insert_or_assign(unit.key, std::move(unit));
@@ -380,14 +416,12 @@ Children Store::load_children(const std::string& sscc) {
 
 bool Store::event_hash_exists(const std::string& hash_id) {
     pqxx::nontransaction work(connection_->pq);
-    return !work.exec_params("SELECT 1 FROM events WHERE hash_id = $1 AND NOT is_error_declaration", hash_id).empty();
+    return !work.exec_prepared("event_hash_exists", hash_id).empty();
 }
 
 std::optional<PriorOutcome> Store::find_submission(const Hash& submission_id) {
     pqxx::nontransaction work(connection_->pq);
-    auto rows = work.exec_params(
-        "SELECT seq, outcome, detail, encode(leaf_hash, 'hex') FROM entries WHERE submission_id = decode($1, 'hex')",
-        to_hex(submission_id));
+    auto rows = work.exec_prepared("find_submission", to_hex(submission_id));
     if (rows.empty()) return std::nullopt;
     return PriorOutcome{rows[0][0].as<std::uint64_t>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(),
                         hash_from_hex(rows[0][3])};
@@ -395,24 +429,24 @@ std::optional<PriorOutcome> Store::find_submission(const Hash& submission_id) {
 
 bool Store::product_exists(const std::string& gtin) {
     pqxx::nontransaction work(connection_->pq);
-    return !work.exec_params(sql_product_exists, gtin).empty();
+    return !work.exec_prepared("product_exists", gtin).empty();
 }
 
 bool Store::lot_exists(const std::string& gtin, const std::string& lot) {
     pqxx::nontransaction work(connection_->pq);
-    return !work.exec_params(sql_lot_exists, gtin, lot).empty();
+    return !work.exec_prepared("lot_exists", gtin, lot).empty();
 }
 
 std::optional<std::uint64_t> Store::lot_recall(const std::string& gtin, const std::string& lot) {
     pqxx::nontransaction work(connection_->pq);
-    auto rows = work.exec_params(sql_lot_recall, gtin, lot);
+    auto rows = work.exec_prepared("lot_recall", gtin, lot);
     if (rows.empty()) return std::nullopt;
     return rows[0][0].as<std::uint64_t>();
 }
 
 std::optional<std::uint64_t> Store::gtin_withdrawal(const std::string& gtin) {
     pqxx::nontransaction work(connection_->pq);
-    auto rows = work.exec_params(sql_gtin_withdrawal, gtin);
+    auto rows = work.exec_prepared("gtin_withdrawal", gtin);
     if (rows.empty()) return std::nullopt;
     return rows[0][0].as<std::uint64_t>();
 }
@@ -486,7 +520,7 @@ void write_entries(pqxx::work& work, const std::vector<EntryRecord>& entries) {
         details.push_back(entry.detail_json);
         leaves.push_back(to_hex(entry.leaf_hash));
     }
-    work.exec_params(sql_insert_entries, number_array(seqs), number_array(times), text_array(ids), text_array(kinds),
+    work.exec_prepared("insert_entries", number_array(seqs), number_array(times), text_array(ids), text_array(kinds),
                      text_array(submitters), text_array(key_ids), text_array(bodies), text_array(signatures),
                      text_array(outcomes), text_array(details), text_array(leaves));
 }
@@ -501,7 +535,7 @@ void write_merkle_nodes(pqxx::work& work, const std::vector<merkle::CompletedNod
         indexes.push_back(node.index);
         hashes.push_back(to_hex(hash));
     }
-    work.exec_params(sql_insert_nodes, number_array(levels), number_array(indexes), text_array(hashes));
+    work.exec_prepared("insert_nodes", number_array(levels), number_array(indexes), text_array(hashes));
 }
 
 void write_participants(pqxx::work& work, const std::vector<Participant>& participants, std::uint64_t seq) {
@@ -526,7 +560,40 @@ void write_nodes_registry(pqxx::work& work, const Registry& registry) {
     }
 }
 
-void write_units(pqxx::work& work, const std::map<UnitKey, UnitState>& units) {
+// A text column for COPY through pqxx::stream_to: NULL (a null pointer) when empty.
+const char* copy_nullable(const std::string& text) { return text.empty() ? nullptr : text.c_str(); }
+
+// Units commissioned in this batch (commissioned_seq at or after its first entry) cannot exist yet: they are
+// written with COPY, which costs PostgreSQL less than INSERT … unnest(arrays) … ON CONFLICT.
+void copy_new_units(pqxx::work& work, const std::vector<const UnitState*>& units) {
+    if (units.empty()) return;
+    static const std::vector<std::string> columns = {
+        "gtin", "serial", "lot", "expiry", "status", "owner_id", "custodian_id", "location_gln", "parent_sscc",
+        "destination_id", "commissioned_seq", "updated_seq", "decommissioned_at_ms", "decommissioned_location",
+        "decommissioned_by", "chain_link"};
+    pqxx::stream_to stream(work, "units", columns);
+    for (const UnitState* unit : units) {
+        stream << std::forward_as_tuple(
+            unit->key.gtin, unit->key.serial, unit->lot, unit->expiry, std::string(to_string(unit->status)), unit->owner,
+            unit->custodian, copy_nullable(unit->location), copy_nullable(unit->parent), copy_nullable(unit->destination),
+            static_cast<std::int64_t>(unit->commissioned_seq), static_cast<std::int64_t>(unit->updated_seq),
+            unit->decommissioned_at_ms, copy_nullable(unit->decommissioned_location),
+            copy_nullable(unit->decommissioned_by), "\\x" + to_hex(unit->chain_link));
+    }
+    stream.complete();
+}
+
+void write_units(pqxx::work& work, const std::map<UnitKey, UnitState>& all_units, std::uint64_t first_seq) {
+    std::vector<const UnitState*> new_units;
+    std::map<UnitKey, UnitState> units;  // changed units that existed before the batch
+    for (const auto& [key, unit] : all_units) {
+        if (unit.commissioned_seq >= first_seq) {
+            new_units.push_back(&unit);
+        } else {
+            units.emplace(key, unit);
+        }
+    }
+    copy_new_units(work, new_units);
     if (units.empty()) return;
     std::vector<std::string> gtins, serials, lots, expiries, statuses, owners, custodians, locations, parents,
         destinations, decommissioned_locations, decommissioned_by, links;
@@ -550,7 +617,7 @@ void write_units(pqxx::work& work, const std::map<UnitKey, UnitState>& units) {
         decommissioned_by.push_back(unit.decommissioned_by);
         links.push_back(to_hex(unit.chain_link));
     }
-    work.exec_params(sql_upsert_units, text_array(gtins), text_array(serials), text_array(lots), text_array(expiries),
+    work.exec_prepared("upsert_units", text_array(gtins), text_array(serials), text_array(lots), text_array(expiries),
                      text_array(statuses), text_array(owners), text_array(custodians), text_array(locations, true),
                      text_array(parents, true), text_array(destinations, true), number_array(commissioned),
                      number_array(updated), number_array(decommissioned_at), text_array(decommissioned_locations, true),
@@ -572,7 +639,7 @@ void write_containers(pqxx::work& work, const std::map<std::string, ContainerSta
         commissioned.push_back(container.commissioned_seq);
         updated.push_back(container.updated_seq);
     }
-    work.exec_params(sql_upsert_containers, text_array(ssccs), text_array(statuses), text_array(owners),
+    work.exec_prepared("upsert_containers", text_array(ssccs), text_array(statuses), text_array(owners),
                      text_array(custodians), text_array(locations, true), text_array(parents, true),
                      text_array(destinations, true), number_array(commissioned), number_array(updated));
 }
@@ -586,7 +653,7 @@ void write_lots(pqxx::work& work, const std::set<LotRow>& lots) {
         expiries.push_back(lot.expiry);
         owners.push_back(lot.owner);
     }
-    work.exec_params(sql_insert_lots, text_array(gtins), text_array(numbers), text_array(expiries), text_array(owners));
+    work.exec_prepared("insert_lots", text_array(gtins), text_array(numbers), text_array(expiries), text_array(owners));
 }
 
 void write_events(pqxx::work& work, const std::vector<EventRow>& events) {
@@ -611,7 +678,7 @@ void write_events(pqxx::work& work, const std::vector<EventRow>& events) {
         errors.push_back(event.is_error_declaration ? "true" : "false");
         jsons.push_back(event.json);
     }
-    work.exec_params(sql_insert_events, number_array(seqs), number_array(indexes), text_array(hashes), text_array(ids),
+    work.exec_prepared("insert_events", number_array(seqs), number_array(indexes), text_array(hashes), text_array(ids),
                      text_array(types), number_array(times), text_array(actions), text_array(steps),
                      text_array(dispositions), text_array(read_points), text_array(locations), text_array(lots),
                      text_array(errors), text_array(jsons));
@@ -619,30 +686,26 @@ void write_events(pqxx::work& work, const std::vector<EventRow>& events) {
 
 void write_unit_events(pqxx::work& work, const std::vector<UnitEventRow>& rows) {
     if (rows.empty()) return;
-    std::vector<std::string> gtins, serials, links;
-    std::vector<std::uint64_t> seqs;
-    std::vector<std::uint32_t> indexes;
+    // One row per unit an event touched: the largest write of a capture, so COPY.
+    static const std::vector<std::string> columns = {"gtin", "serial", "seq", "event_index", "link"};
+    pqxx::stream_to stream(work, "unit_events", columns);
     for (const auto& row : rows) {
-        gtins.push_back(row.key.gtin);
-        serials.push_back(row.key.serial);
-        seqs.push_back(row.seq);
-        indexes.push_back(row.event_index);
-        links.push_back(to_hex(row.link));
+        stream << std::forward_as_tuple(row.key.gtin, row.key.serial, static_cast<std::int64_t>(row.seq),
+                                        static_cast<std::int64_t>(row.event_index), "\\x" + to_hex(row.link));
     }
-    work.exec_params(sql_insert_unit_events, text_array(gtins), text_array(serials), number_array(seqs),
-                     number_array(indexes), text_array(links));
+    stream.complete();
 }
 
 void write_recalls(pqxx::work& work, const std::vector<RecallRow>& recalls) {
     // Recalls are rare: one statement each is simpler than arrays of arrays through unnest().
     for (const auto& recall : recalls) {
         RXL_ASSERT(recall.withdrawal == recall.lots.empty());
-        work.exec_params(sql_insert_recall, recall.seq, recall.gtin, text_array(recall.lots), recall.withdrawal,
+        work.exec_prepared("insert_recall", recall.seq, recall.gtin, text_array(recall.lots), recall.withdrawal,
                          recall.recall_class, recall.reason, recall.submitter, recall.ordered_at_ms);
         if (recall.withdrawal) {
-            work.exec_params(sql_insert_withdrawn_gtin, recall.gtin, recall.seq);
+            work.exec_prepared("insert_withdrawn_gtin", recall.gtin, recall.seq);
         } else {
-            work.exec_params(sql_insert_recalled_lots, recall.gtin, recall.seq, text_array(recall.lots));
+            work.exec_prepared("insert_recalled_lots", recall.gtin, recall.seq, text_array(recall.lots));
         }
     }
 }
@@ -667,7 +730,7 @@ void write_alerts(pqxx::work& work, const std::vector<AlertRow>& alerts) {
         ordered.push_back(alert.ordered_at_ms);
         messages.push_back(alert.message);
     }
-    work.exec_params(sql_insert_alerts, number_array(seqs), text_array(codes), text_array(emvs), text_array(gtins),
+    work.exec_prepared("insert_alerts", number_array(seqs), text_array(codes), text_array(emvs), text_array(gtins),
                      text_array(serials), text_array(lots), text_array(expiries), text_array(participants),
                      text_array(locations), text_array(nodes), number_array(verified), number_array(ordered),
                      text_array(messages));
@@ -682,7 +745,9 @@ void Store::write_batch(const BatchResult& batch, const StoredCheckpoint* checkp
     if (!batch.participants_added.empty()) {
         write_participants(work, batch.participants_added, batch.entries.empty() ? 0 : batch.entries.front().header.seq);
     }
-    write_units(work, batch.changes.units);
+    // Units that existed before the batch were commissioned by an earlier entry: the batch's first seq
+    // separates them from the units its own entries commissioned.
+    write_units(work, batch.changes.units, batch.entries.empty() ? batch.size : batch.entries.front().header.seq);
     write_containers(work, batch.changes.containers);
     write_lots(work, batch.changes.lots);
     write_events(work, batch.changes.events);
@@ -694,9 +759,12 @@ void Store::write_batch(const BatchResult& batch, const StoredCheckpoint* checkp
         auto current = work.exec("SELECT last_ordered_at_ms FROM ledger_head");
         if (!current.empty()) last_ordered_at_ms = current[0][0].as<std::int64_t>();
     }
-    work.exec_params(sql_upsert_head, batch.size, to_hex(batch.root), last_ordered_at_ms, batch.cursor);
+    work.exec_prepared("upsert_head", batch.size, to_hex(batch.root), last_ordered_at_ms, batch.cursor);
     if (checkpoint) insert_checkpoint(work, *checkpoint);
     work.commit();
+    // The node's verify index follows every committed batch; the first write loads it (verify_index.hpp).
+    connection_->verify_index->batch_committed(batch.changes);
+    connection_->verify_index->start_loading();
 }
 
 void Store::write_nodes(const Registry& registry) {

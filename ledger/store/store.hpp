@@ -144,6 +144,8 @@ struct ApiToken {
     std::optional<std::int64_t> revoked_at_ms;  // empty while the token is active
 };
 
+class VerifyIndex;  // verify_index.hpp
+
 class Store final : public StateReader {
 public:
     // Connects (libpq connection string, e.g. "host=127.0.0.1 port=5433 dbname=rxledger user=rxledger").
@@ -196,6 +198,9 @@ public:
     std::vector<QueriedEvent> query_events(const EventQuery& query);
     // Verification's reads (verify_reads.cpp).
     ProductFacts product_facts(const std::string& gtin, const std::string& serial, const std::string& scanned_lot);
+    // The in-memory index product_facts() answers from once loaded, shared by every Store of this
+    // database; a caller that must not block asks it directly (it never touches the database).
+    std::shared_ptr<VerifyIndex> verify_index() const;
     // The node's verification log (verifications.cpp).
     void write_verifications(const std::vector<VerificationRecord>& records);
     // The unit's chain, oldest first (history.cpp).

@@ -28,7 +28,12 @@ std::optional<RecallFact> recall_fact(const pqxx::row& row, int first) {
 
 }  // namespace
 
+std::shared_ptr<VerifyIndex> Store::verify_index() const { return connection_->verify_index; }
+
 ProductFacts Store::product_facts(const std::string& gtin, const std::string& serial, const std::string& scanned_lot) {
+    // From memory once the node's verify index is loaded; the first verification starts loading it.
+    if (auto known = connection_->verify_index->product_facts(gtin, serial, scanned_lot)) return std::move(known).value();
+    connection_->verify_index->start_loading();
     ProductFacts facts;
     facts.unit = unit(UnitKey{gtin, serial});
     // A recall concerns the lot the ledger knows for the unit; without a unit, the lot on the pack.

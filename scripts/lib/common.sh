@@ -71,6 +71,7 @@ pg_as_owner() {
 
 # Initialises (once) and starts the private cluster on 127.0.0.1:$RXL_PG_PORT with a database and role
 # `rxledger`. Local trust authentication: the cluster listens on loopback only and is for development.
+# RXL_PG_OPTIONS, when set, adds server options (scripts/bench sizes its own cluster's memory with it).
 pg_start() {
     mkdir -p "$RXL_VAR"
     if [ ! -f "$RXL_PG_DIR/PG_VERSION" ]; then
@@ -82,7 +83,7 @@ pg_start() {
     if ! pg_as_owner "$RXL_PG_BIN/pg_ctl" -D "$RXL_PG_DIR" status >/dev/null 2>&1; then
         say "starting PostgreSQL on 127.0.0.1:$RXL_PG_PORT"
         pg_as_owner "$RXL_PG_BIN/pg_ctl" -D "$RXL_PG_DIR" -w -l "$RXL_PG_DIR/server.log" \
-            -o "-c listen_addresses=127.0.0.1 -p $RXL_PG_PORT -k $RXL_PG_DIR -c max_connections=200" start >/dev/null \
+            -o "-c listen_addresses=127.0.0.1 -p $RXL_PG_PORT -k $RXL_PG_DIR -c max_connections=200 ${RXL_PG_OPTIONS:-}" start >/dev/null \
             || die "PostgreSQL did not start; see $RXL_PG_DIR/server.log"
     fi
     psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'rxledger'" | grep -q 1 \

@@ -9,6 +9,7 @@
 #include "ledger/service/ledger_service.hpp"
 #include "ledger/service/verification_log.hpp"
 #include "ledger/store/store.hpp"
+#include "ledger/store/verify_index.hpp"
 #include "server/app/tokens.hpp"
 #include "server/http/message.hpp"
 #include "server/http/metrics.hpp"
@@ -29,6 +30,8 @@ struct App {
     VerificationLog* verification_log = nullptr;  // where verifications are recorded; none in some tests
     AlertRaiser* alerts = nullptr;                // raises the alerts verifications call for
     consortium::Consortium* consortium = nullptr; // replication through etcd; none on a single node
+    // The node's verify index, for verifications answered on an I/O thread (set by make_router).
+    std::shared_ptr<store::VerifyIndex> verify_index = nullptr;
 };
 
 // The route table: one line per endpoint (server/app/routes.cpp).

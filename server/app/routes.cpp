@@ -4,6 +4,10 @@ namespace rxl::app {
 
 http::Router make_router(App& app) {
     http::Router router;
+    // Verifications are answered on the I/O thread when the verify index and the token cache can
+    // answer them; otherwise on a worker (Dispatch::io_thread_first, server/http/router.hpp).
+    app.verify_index = app.ledger.with_store([](store::Store& store) { return store.verify_index(); });
+    constexpr auto io_first = http::Dispatch::io_thread_first;
     auto bind = [&app](http::Response (*handler)(App&, const http::Request&)) {
         return [&app, handler](const http::Request& request) { return handler(app, request); };
     };
@@ -16,10 +20,10 @@ http::Router make_router(App& app) {
     router.add("POST",    "/v1/units/{gtin}/{serial}/decommission", "decommission", bind(decommission_unit));
     router.add("POST",    "/v1/units/{gtin}/{serial}/undo", "undo",         bind(undo_decommission));
     router.add("GET",     "/v1/events",                     "events",       bind(get_events));
-    router.add("GET",     "/v1/verify",                     "verify",       bind(verify_get));
+    router.add("GET",     "/v1/verify",                     "verify",       bind(verify_get), io_first);
     router.add("POST",    "/v1/verify",                     "verify",       bind(verify_post));
-    router.add("GET",     "/01/{gtin}/21/{serial}",         "digital_link", bind(verify_digital_link));
-    router.add("GET",     "/01/{gtin}/10/{lot}/21/{serial}", "digital_link", bind(verify_digital_link));
+    router.add("GET",     "/01/{gtin}/21/{serial}",         "digital_link", bind(verify_digital_link), io_first);
+    router.add("GET",     "/01/{gtin}/10/{lot}/21/{serial}", "digital_link", bind(verify_digital_link), io_first);
     router.add("POST",    "/v1/recalls",                    "recalls",      bind(post_recall));
     router.add("GET",     "/v1/recalls",                    "recalls",      bind(get_recalls));
     router.add("GET",     "/v1/recalls/{id}",               "recall",       bind(get_recall));

@@ -94,7 +94,7 @@ Result<std::string> Tokens::authenticate(const http::Request& request) const {
     }
     std::optional<std::string> by_token;
     if (token) {
-        auto participant = authenticate_token(*token);
+        auto participant = authenticate_token(*token, request.may_block);
         if (!participant) return participant.error();
         by_token = std::move(participant).value();
     }
@@ -108,12 +108,16 @@ Result<std::string> Tokens::authenticate(const http::Request& request) const {
     return by_certificate;
 }
 
-Result<std::string> Tokens::authenticate_token(std::string_view token) const {
+Result<std::string> Tokens::authenticate_token(std::string_view token, bool may_block) const {
     const Hash hash = sha256(token);
     if (auto found = file_participant_by_hash_.find(hash); found != file_participant_by_hash_.end()) return found->second;
     if (cache_ && is_api_token(token)) {
         // The cache is the one mutable part of an otherwise fixed object; it locks itself.
-        auto participant = cache_->get(hash, directory_.find_token);
+        // On an I/O thread (may_block false) only a remembered answer will do; "would-block" is not remembered.
+        static const TokenCache::Lookup would_block = [](const Hash&) -> Result<std::optional<std::string>> {
+            return make_error(ErrorKind::unavailable, "would-block", "the token's answer is not remembered");
+        };
+        auto participant = cache_->get(hash, may_block ? directory_.find_token : would_block);
         if (!participant) return participant.error();
         if (*participant) return std::move(**participant);
     }

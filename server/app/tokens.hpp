@@ -62,11 +62,12 @@ public:
     void use_directory(CredentialDirectory directory, std::chrono::milliseconds cache_ttl,
                        std::function<TokenCache::Clock::time_point()> now = TokenCache::Clock::now);
 
-    // The participant the request's credentials name, or the error above.
+    // The participant the request's credentials name, or the error above. With request.may_block false
+    // (an I/O thread), a token the cache does not remember is error "would-block" instead of a query.
     Result<std::string> authenticate(const http::Request& request) const;
 
 private:
-    Result<std::string> authenticate_token(std::string_view token) const;
+    Result<std::string> authenticate_token(std::string_view token, bool may_block) const;
     Result<std::string> authenticate_certificate(const http::Request& request) const;
 
     std::map<Hash, std::string> file_participant_by_hash_;

@@ -67,22 +67,49 @@ struct Verified {
     std::optional<json::object> receipt;
 };
 
-// Decides, logs and raises; the receipt only for a genuine pack and when asked.
+// A handler on an I/O thread (http::Request::may_block false) that would have to wait for the database
+// gives up with this error, and the handler answers http::Response::would_block().
+constexpr std::string_view would_block_code = "would-block";
+Error would_block() { return make_error(ErrorKind::unavailable, std::string(would_block_code), "the answer needs the database"); }
+http::Response problem_or_retry(const Error& error) {
+    return error.code == would_block_code ? http::Response::would_block() : http::problem(error);
+}
+
+verify::VerifyFacts known_facts(store::ProductFacts facts, std::uint64_t size) {
+    return verify::VerifyFacts{facts.gtin_known, std::move(facts.manufacturer), std::move(facts.unit), facts.lot_known,
+                               recall_mark(facts.lot_recall), recall_mark(facts.withdrawal), size};
+}
+
+// Without blocking: from the verify index, or would_block() when it is not loaded or a receipt is asked.
+Result<Verified> decide_from_index(App& app, const gs1::Scan& scan, const verify::Caller& caller, bool want_receipt,
+                                   std::int64_t at) {
+    if (want_receipt || !app.verify_index) return would_block();
+    std::uint64_t size = app.ledger.size();  // facts read after this are at least this new
+    auto facts = app.verify_index->product_facts(scan.gtin, scan.serial, scan.lot);
+    if (!facts) return would_block();
+    return Verified{verify::verify(scan, known_facts(std::move(facts).value(), size), caller, utc_date_text(at)), std::nullopt};
+}
+
+// Decides, logs and raises; the receipt only for a genuine pack and when asked. With may_block false,
+// error would_block() when the answer needs the database.
 Result<Verified> run_verification(App& app, const Result<gs1::Scan>& scan, const verify::Caller& caller,
-                                  std::string_view channel, std::string_view input, bool want_receipt) {
+                                  std::string_view channel, std::string_view input, bool want_receipt, bool may_block) {
     std::int64_t at = now_ms();
     Verified out;
     if (!scan) {
         out.verification = verify::bad_scan_verification(scan.error());
         out.verification.ledger_size = app.ledger.size();
+    } else if (!may_block) {
+        auto decided = decide_from_index(app, *scan, caller, want_receipt, at);
+        if (!decided) return decided.error();
+        out = std::move(decided).value();
+        if (out.verification.alert && app.alerts != nullptr) app.alerts->raise(alert_body(out.verification, *scan, caller, at));
     } else {
         auto decided = app.ledger.with_store([&](store::Store& store) -> Result<Verified> {
             Verified result;
             std::uint64_t size = app.ledger.size();  // facts read after this are at least this new
             auto facts = store.product_facts(scan->gtin, scan->serial, scan->lot);
-            verify::VerifyFacts known{facts.gtin_known, facts.manufacturer, facts.unit, facts.lot_known,
-                                      recall_mark(facts.lot_recall), recall_mark(facts.withdrawal), size};
-            result.verification = verify::verify(*scan, known, caller, utc_date_text(at));
+            result.verification = verify::verify(*scan, known_facts(std::move(facts), size), caller, utc_date_text(at));
             if (want_receipt && result.verification.genuine) {
                 auto rows = store.unit_history(UnitKey{scan->gtin, scan->serial});
                 std::erase_if(rows, [&](const store::UnitHistoryRow& row) { return row.entry.seq >= size; });
@@ -153,13 +180,14 @@ std::string text_member(const json::object& object, std::string_view name) {
 
 http::Response verify_get(App& app, const http::Request& request) {
     auto caller = caller_of(app, request, request.query_param("location").value_or(""));
-    if (!caller) return http::problem(caller.error());
+    if (!caller) return problem_or_retry(caller.error());
     auto code = request.query_param("code");
     if (!code || code->empty()) {
         return http::problem(make_error(ErrorKind::invalid_input, "missing-parameter", "the query needs code= (the URL-encoded scan)", "/code"));
     }
-    auto verified = run_verification(app, gs1::parse_scan(*code), *caller, "verify", *code, wants_receipt(request.query_param("receipt")));
-    if (!verified) return http::problem(verified.error());
+    auto verified = run_verification(app, gs1::parse_scan(*code), *caller, "verify", *code,
+                                     wants_receipt(request.query_param("receipt")), request.may_block);
+    if (!verified) return problem_or_retry(verified.error());
     return verification_response(std::move(verified).value());
 }
 
@@ -180,7 +208,7 @@ http::Response verify_post(App& app, const http::Request& request) {
         ? gs1::parse_scan(code)
         : gs1::scan_from_fields({text_member(body, "gtin"), text_member(body, "serial"), text_member(body, "lot"), text_member(body, "expiry")});
     std::string input = !code.empty() ? code : request.body;
-    auto verified = run_verification(app, scan, *caller, "verify", input, want_receipt);
+    auto verified = run_verification(app, scan, *caller, "verify", input, want_receipt, request.may_block);
     if (!verified) return http::problem(verified.error());
     return verification_response(std::move(verified).value());
 }
@@ -193,14 +221,14 @@ http::Response verify_digital_link(App& app, const http::Request& request) {
                (link_type && link_type->find("verificationService") != std::string_view::npos);
     if (!vrs) {
         auto caller = caller_of(app, request, request.query_param("location").value_or(""));
-        if (!caller) return http::problem(caller.error());
+        if (!caller) return problem_or_retry(caller.error());
         auto verified = run_verification(app, gs1::parse_scan(canonical_digital_link(request)), *caller, "digital-link",
-                                         request.target, wants_receipt(request.query_param("receipt")));
-        if (!verified) return http::problem(verified.error());
+                                         request.target, wants_receipt(request.query_param("receipt")), request.may_block);
+        if (!verified) return problem_or_retry(verified.error());
         return verification_response(std::move(verified).value());
     }
     auto caller = caller_of(app, request, "");
-    if (!caller) return http::problem(caller.error());
+    if (!caller) return problem_or_retry(caller.error());
     verify::VrsRequest vrs_request{std::string(request.path_param("gtin")),
                                    request.path_params.size() == 3 ? std::string(request.path_param("lot")) : std::string(),
                                    std::string(request.path_param("serial")),
@@ -212,8 +240,8 @@ http::Response verify_digital_link(App& app, const http::Request& request) {
     auto scan = verify::check_vrs_request(vrs_request);
     if (!scan) return http::problem(scan.error());
     caller->location = vrs_request.req_gln;
-    auto verified = run_verification(app, scan, *caller, "vrs", request.target, false);
-    if (!verified) return http::problem(verified.error());
+    auto verified = run_verification(app, scan, *caller, "vrs", request.target, false, request.may_block);
+    if (!verified) return problem_or_retry(verified.error());
     auto registry = app.ledger.registry();
     const NodeInfo* node = registry->find_node(app.ledger.node_id());
     const Participant* member = node != nullptr ? registry->find(node->participant) : nullptr;

@@ -35,6 +35,8 @@ int trace(const Arguments& arguments);
 int token(const Arguments& arguments);
 int recall(const Arguments& arguments);  // recall_command.cpp
 int reach(const Arguments& arguments);
+int bench_load(const Arguments& arguments);  // bench_command.cpp, for scripts/bench
+int bench_reach(const Arguments& arguments);
 
 // The two signature headers for a body.
 std::vector<http::Header> signature_headers(const Submission& submission);

@@ -32,6 +32,9 @@ void usage() {
   recall --node URL --key FILE --gtin G [--lot L ...] --class I|II|III --reason TEXT [--ca F]
                                                    recall lots (no --lot: withdraw the GTIN); irreversible
   reach ID --node URL --token TOKEN [--ca F]       a recall's affected units counted by status, custodian, location
+  bench-load --dir DIR --node URL[,URL...] --units N [--connections C] [--scans FILE]
+                                                   scripts/bench's load: capture, ship, receive, recall; a scan list
+  bench-reach --node URL --token T --recall ID [--repeat N]   time a recall's reach summary
 )";
 }
 
@@ -60,6 +63,8 @@ int main(int argc, char** argv) {
     if (command == "token") return rxl::cli::token(arguments);
     if (command == "recall") return rxl::cli::recall(arguments);
     if (command == "reach") return rxl::cli::reach(arguments);
+    if (command == "bench-load") return rxl::cli::bench_load(arguments);
+    if (command == "bench-reach") return rxl::cli::bench_reach(arguments);
     usage();
     return 2;
 }

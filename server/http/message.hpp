@@ -35,6 +35,10 @@ struct Request {
     // Its subject's common name (CN) as UTF-8; empty when the subject has none, more than one, or one
     // with a NUL character.
     std::string client_certificate_common_name;
+    // False while the handler runs on an I/O thread (a route added with Dispatch::io_thread_first): it
+    // must then answer without waiting for the database, the orderer or a lock held across I/O, or
+    // return Response::would_block() to be run again on a worker thread, where this is true.
+    bool may_block = true;
 
     // First header with this name (case-insensitive), if any.
     std::optional<std::string_view> header(std::string_view name) const;
@@ -52,6 +56,9 @@ struct Response {
 
     static Response json(unsigned status, std::string body);
     static Response text(unsigned status, std::string content_type, std::string body);
+    // "Not here": a handler called with may_block false that would have to wait (status 0, never sent).
+    static Response would_block() { return Response{0, {}, {}, {}}; }
+    bool is_would_block() const { return status == 0; }
 };
 
 // The RFC 9457 problem+json response for an error; the kind decides the status (one switch, no default).

@@ -62,11 +62,28 @@ bool match(const std::vector<std::string>& pattern, const std::vector<std::strin
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, std::string name, Handler handler) {
+void Router::add(std::string method, std::string pattern, std::string name, Handler handler, Dispatch dispatch) {
     RXL_ASSERT_MSG(!pattern.empty() && pattern.front() == '/', "route patterns start with '/'");
     RXL_ASSERT_MSG(static_cast<bool>(handler), "a route needs a handler");
     patterns_.push_back(split_path(pattern));
-    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(name), std::move(handler)});
+    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(name), std::move(handler), dispatch});
+}
+
+std::optional<Response> Router::dispatch_without_blocking(Request& request, std::string& route_name) const {
+    const auto segments = request_segments(request);
+    for (std::size_t i = 0; i < routes_.size(); ++i) {
+        std::vector<std::pair<std::string, std::string>> params;
+        if (!match(patterns_[i], segments, params) || routes_[i].method != request.method) continue;
+        if (routes_[i].dispatch != Dispatch::io_thread_first) return std::nullopt;
+        request.path_params = std::move(params);
+        request.may_block = false;
+        Response response = routes_[i].handler(request);
+        request.may_block = true;
+        if (response.is_would_block()) return std::nullopt;
+        route_name = routes_[i].name;
+        return response;
+    }
+    return std::nullopt;
 }
 
 Response Router::dispatch(Request& request, std::string& route_name) const {

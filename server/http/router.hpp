@@ -7,6 +7,7 @@
 // const and may run on many threads at once.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,21 +16,33 @@
 
 namespace rxl::http {
 
+// Where a route's handler runs. Handlers run on the worker pool, because they may block. A route whose
+// handler can usually answer from memory (verification, from the node's verify index) is tried first on
+// the I/O thread that read the request, with Request::may_block false, which saves two thread switches
+// per request; when it answers Response::would_block() it runs on a worker as usual.
+enum class Dispatch { worker, io_thread_first };
+
 struct Route {
     std::string method;
     std::string pattern;
     std::string name;  // label for metrics and logs, e.g. "capture"; stable
     Handler handler;
+    Dispatch dispatch = Dispatch::worker;
 };
 
 class Router {
 public:
-    void add(std::string method, std::string pattern, std::string name, Handler handler);
+    void add(std::string method, std::string pattern, std::string name, Handler handler,
+             Dispatch dispatch = Dispatch::worker);
 
     // Dispatches: fills request.path_params; 404 problem when no pattern matches, 405 (with Allow) when
     // the path matches but the method does not. `route_name` gets the matched route's name (or
     // "not_found" / "method_not_allowed") for metrics.
     Response dispatch(Request& request, std::string& route_name) const;
+    // For an I/O thread: when the request's route is Dispatch::io_thread_first, runs its handler with
+    // may_block false and returns the response, unless the handler answered would_block(). Nothing for
+    // every other request (dispatch() it on a worker). Leaves request.may_block true.
+    std::optional<Response> dispatch_without_blocking(Request& request, std::string& route_name) const;
 
     const std::vector<Route>& routes() const { return routes_; }
 

@@ -140,6 +140,7 @@ struct Server::Impl {
     void for_each_session(Action action);
     bool wait_for_sessions(milliseconds timeout);
     Response run_handler(Request& request, std::string& route) const;
+    std::optional<Response> run_handler_without_blocking(Request& request, std::string& route) const;
     void stop();
 
     ServerConfig config;
@@ -324,6 +325,10 @@ void Session::hand_to_worker() {
     parser_.reset();
 
     phase_ = Phase::handling;
+    std::string inline_route;
+    if (auto response = server_.run_handler_without_blocking(request, inline_route)) {
+        return write(std::move(response).value(), std::move(inline_route), keep_alive, false);
+    }
     // Handlers may block (database, orderer): they run on the worker pool, never on an I/O thread. The
     // response comes back to this session's strand.
     asio::post(server_.workers, [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
@@ -535,6 +540,17 @@ Response Server::Impl::run_handler(Request& request, std::string& route) const {
     }
     if (route.empty()) route = "unknown";
     return problem(make_error(ErrorKind::internal, "internal", "The server failed to handle this request."));
+}
+
+// On an I/O thread: the routes that may answer without blocking (Dispatch::io_thread_first). A handler
+// that throws here is run again on a worker, which answers 500 if it throws again.
+std::optional<Response> Server::Impl::run_handler_without_blocking(Request& request, std::string& route) const {
+    try {
+        return router.dispatch_without_blocking(request, route);
+    } catch (const std::exception&) {
+        request.may_block = true;
+        return std::nullopt;
+    }
 }
 
 void Server::Impl::stop() {

@@ -6,12 +6,15 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "ledger/service/audit.hpp"
 #include "ledger/store/store.hpp"
+#include "ledger/store/verify_index.hpp"
 #include "server/cli/epcis_builder.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/unit/ledger_world.hpp"
@@ -154,6 +157,44 @@ TEST_CASE("pack, recall and alert entries leave the same state in PostgreSQL as 
     store::AlertFilter later;
     later.from_ms = alerts.front().ordered_at_ms + 1;
     CHECK(store.alerts(later).empty());
+
+    // The verify index answers as the tables do: the one every Store of the database shares (kept up to
+    // date by write_batch since the genesis) and one loaded from the tables now.
+    store::VerifyIndex loaded(database_node.database.conninfo());
+    loaded.start_loading();
+    auto shared = store.verify_index();
+    for (auto* index : {shared.get(), &loaded}) {
+        for (int attempt = 0; attempt < 250 && !index->product_facts(acme_gtin(), "S1", "LOT-1"); ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        for (const auto& [serial, lot] : std::vector<std::pair<std::string, std::string>>{
+                 {"S1", "LOT-1"}, {"S2", "LOT-1"}, {"S3", "LOT-2"}, {"S9", "LOT-1"}, {"S1", "LOT-9"}}) {
+            INFO("serial ", serial, " lot ", lot);
+            auto facts = index->product_facts(acme_gtin(), serial, lot);
+            REQUIRE(facts.has_value());
+            CHECK(facts->gtin_known);
+            CHECK(facts->manufacturer == "acme");
+            CHECK(facts->lot_known == (lot != "LOT-9"));
+            CHECK(index->contains_unit(UnitKey{acme_gtin(), serial}) == (serial != "S9"));
+            const auto& memory_units = memory_node.store.units();
+            auto in_memory = memory_units.find(UnitKey{acme_gtin(), serial});
+            REQUIRE(facts->unit.has_value() == (in_memory != memory_units.end()));
+            if (facts->unit) {
+                UnitState expected_unit = in_memory->second;  // without what verification does not read
+                expected_unit.parent.clear();
+                expected_unit.commissioned_seq = expected_unit.updated_seq = 0;
+                expected_unit.chain_link = Hash{};
+                CHECK(test::describe(*facts->unit) == test::describe(expected_unit));
+            }
+            const std::string& decisive_lot = facts->unit ? facts->unit->lot : lot;
+            auto recall = memory_node.store.lot_recall(acme_gtin(), decisive_lot);
+            CHECK(facts->lot_recall.has_value() == recall.has_value());
+            if (recall) CHECK(facts->lot_recall->recall_seq == *recall);
+            REQUIRE(facts->withdrawal.has_value());
+            CHECK(facts->withdrawal->recall_seq == *memory_node.store.gtin_withdrawal(acme_gtin()));
+        }
+    }
+    CHECK_FALSE(shared->product_facts(foreign_gtin(), "S1", "LOT-1")->gtin_known);
 
     // Recalls and alerts are append-only, like the entries they come from.
     CHECK_THROWS(database_node.database.sql("DELETE FROM recalls"));
