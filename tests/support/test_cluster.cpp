@@ -25,22 +25,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string admin_conninfo() {
-    const char* value = std::getenv("RXL_TEST_DATABASE");
-    if (value == nullptr || *value == '\0') {
-        throw std::runtime_error("RXL_TEST_DATABASE is not set: run the tests through ./scripts/test");
-    }
-    return value;
-}
-
-std::string quote(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'') out += "'\\''";
-        else out.push_back(c);
-    }
-    return out + "'";
-}
+std::string quote(const std::string& text) { return shell_quote(text); }
 
 bool port_free(int port) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -121,29 +106,11 @@ http::HttpsClient TestCluster::client(int node, std::uint32_t timeout_ms) const 
 
 std::string TestCluster::url(int node) const { return fmt::format("https://127.0.0.1:{}", port(node)); }
 
-cli::KeyFile TestCluster::key(const std::string& participant) const {
-    auto key = cli::read_key_file((dev_dir_ / "keys" / (participant + ".key")).string());
-    if (!key) throw std::runtime_error(key.error().detail);
-    return std::move(key).value();
-}
+cli::KeyFile TestCluster::key(const std::string& participant) const { return dev_key(dev_dir_, participant); }
 
-std::string TestCluster::token(const std::string& participant) const {
-    std::ifstream in(dev_dir_ / "tokens" / (participant + ".token"));
-    std::string token;
-    in >> token;
-    return token;
-}
+std::string TestCluster::token(const std::string& participant) const { return dev_token(dev_dir_, participant); }
 
-std::string TestCluster::gln(const std::string& participant) const {
-    std::ifstream in(dev_dir_ / "consortium.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto genesis = json::parse(text.str());
-    for (const auto& item : genesis.at("participants").as_array()) {
-        if (item.at("id").as_string() == participant) return std::string(item.at("glns").as_array().at(0).as_string());
-    }
-    throw std::runtime_error("no participant " + participant);
-}
+std::string TestCluster::gln(const std::string& participant) const { return dev_gln(dev_dir_, participant); }
 
 std::string TestCluster::sql(int node, const std::string& statement) const {
     return run_command(fmt::format("psql -X -qtA {} -c {}", quote(fmt::format("{} dbname={}_{}", admin_conninfo(), database_prefix_, node)),

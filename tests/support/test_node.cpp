@@ -38,8 +38,6 @@ std::string run_command(const std::string& command) {
     return output;
 }
 
-namespace {
-
 std::string admin_conninfo() {
     const char* value = std::getenv("RXL_TEST_DATABASE");
     if (value == nullptr || *value == '\0') {
@@ -49,7 +47,7 @@ std::string admin_conninfo() {
     return value;
 }
 
-std::string quote(const std::string& text) {
+std::string shell_quote(const std::string& text) {
     std::string out = "'";
     for (char c : text) {
         if (c == '\'') out += "'\\''";
@@ -57,6 +55,10 @@ std::string quote(const std::string& text) {
     }
     return out + "'";
 }
+
+namespace {
+
+std::string quote(const std::string& text) { return shell_quote(text); }
 
 // A port nobody listens on right now: bind port 0 on loopback, read it, close.
 std::uint16_t free_port() {
@@ -213,18 +215,22 @@ cli::CertificateFiles TestNode::client_certificate(const std::string& participan
     return {dir_ / "client-certs" / (participant + ".crt"), dir_ / "client-certs" / (participant + ".key")};
 }
 
-cli::KeyFile TestNode::key(const std::string& participant) const {
-    auto key = cli::read_key_file((dir_ / "keys" / (participant + ".key")).string());
+cli::KeyFile dev_key(const fs::path& dir, const std::string& participant) {
+    auto key = cli::read_key_file((dir / "keys" / (participant + ".key")).string());
     if (!key) throw std::runtime_error(key.error().detail);
     return std::move(key).value();
 }
 
-std::string TestNode::token(const std::string& participant) const {
-    std::ifstream in(dir_ / "tokens" / (participant + ".token"));
+std::string dev_token(const fs::path& dir, const std::string& participant) {
+    std::ifstream in(dir / "tokens" / (participant + ".token"));
     std::string token;
     in >> token;
     return token;
 }
+
+cli::KeyFile TestNode::key(const std::string& participant) const { return dev_key(dir_, participant); }
+
+std::string TestNode::token(const std::string& participant) const { return dev_token(dir_, participant); }
 
 namespace {
 boost::json::object participant_entry(const fs::path& dir, const std::string& participant) {
@@ -239,9 +245,11 @@ boost::json::object participant_entry(const fs::path& dir, const std::string& pa
 }
 }  // namespace
 
-std::string TestNode::gln(const std::string& participant) const {
-    return std::string(participant_entry(dir_, participant).at("glns").as_array().at(0).as_string());
+std::string dev_gln(const fs::path& dir, const std::string& participant) {
+    return std::string(participant_entry(dir, participant).at("glns").as_array().at(0).as_string());
 }
+
+std::string TestNode::gln(const std::string& participant) const { return dev_gln(dir_, participant); }
 
 std::string TestNode::company_prefix(const std::string& participant) const {
     return std::string(participant_entry(dir_, participant).at("company_prefixes").as_array().at(0).as_string());

@@ -79,5 +79,15 @@ private:
 
 // Runs a shell command; throws with its output when it fails.
 std::string run_command(const std::string& command);
+// The text in single quotes for the shell.
+std::string shell_quote(const std::string& text);
+// RXL_TEST_DATABASE: the superuser connection string of the cluster scripts/test started; throws if unset.
+std::string admin_conninfo();
+
+// A development consortium folder's files (rxledger dev-consortium / dev-cluster): a participant's key,
+// read token and first GLN.
+cli::KeyFile dev_key(const std::filesystem::path& dir, const std::string& participant);
+std::string dev_token(const std::filesystem::path& dir, const std::string& participant);
+std::string dev_gln(const std::filesystem::path& dir, const std::string& participant);
 
 }  // namespace rxl::test
