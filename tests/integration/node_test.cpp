@@ -268,7 +268,7 @@ TEST_CASE("kill -9 during a stream of captures: every acknowledged submission is
     node.start();
     Party maker = party(node, "acme-pharma");
     std::string gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 9);
-    constexpr std::size_t documents = 1500;  // far more than fit in the 1.5 s before the kill
+    constexpr std::size_t documents = 1500;  // the kill comes after the first 100 answers, far before the last
     constexpr std::size_t units_per_document = 5;
     std::vector<std::string> bodies;
     std::int64_t t = now_ms();
@@ -293,7 +293,14 @@ TEST_CASE("kill -9 during a stream of captures: every acknowledged submission is
     };
     std::vector<std::thread> writers;
     for (std::size_t w = 0; w < 4; ++w) writers.emplace_back(stream, w);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // Kill once some writes were answered, however fast the node is, so the kill lands mid-stream.
+    for (int waited_ms = 0; waited_ms < 60'000; waited_ms += 5) {
+        {
+            std::lock_guard lock(mutex);
+            if (acknowledged.size() >= 100) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     node.kill9();
     stop = true;
     for (auto& writer : writers) writer.join();
