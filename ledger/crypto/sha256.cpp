@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "ledger/core/assert.hpp"
@@ -20,6 +21,13 @@ Hash sha256(std::span<const std::uint8_t> data) {
     int ok = EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr);
     RXL_ASSERT(ok == 1 && length == out.size());
     return out;
+}
+
+std::optional<Hash> hash_from_bytes(std::span<const std::uint8_t> bytes) {
+    if (bytes.size() != Hash().size()) return std::nullopt;
+    Hash hash{};
+    std::copy(bytes.begin(), bytes.end(), hash.begin());
+    return hash;
 }
 
 Hash sha256(std::string_view data) {

@@ -39,10 +39,9 @@ std::uint64_t number_field(const json::object& object, std::string_view name, st
 
 Hash hex_hash_field(const json::object& object, std::string_view name, std::string_view where) {
     auto bytes = from_hex(text_field(object, name, where));
-    if (!bytes || bytes->size() != 32) throw Failure{fmt::format("{}: \"{}\" must be 64 hex digits", where, name)};
-    Hash out{};
-    std::copy(bytes->begin(), bytes->end(), out.begin());
-    return out;
+    auto hash = bytes ? hash_from_bytes(*bytes) : std::nullopt;
+    if (!hash) throw Failure{fmt::format("{}: \"{}\" must be 64 hex digits", where, name)};
+    return *hash;
 }
 
 std::vector<Hash> proof_field(const json::object& object, std::string_view where) {
@@ -51,12 +50,9 @@ std::vector<Hash> proof_field(const json::object& object, std::string_view where
     std::vector<Hash> proof;
     for (const auto& item : value.as_array()) {
         auto bytes = item.is_string() ? from_base64(item.as_string()) : std::nullopt;
-        if (!bytes || bytes->size() != 32) {
-            throw Failure{fmt::format("{}: inclusion proof hash {} is not base64 of 32 bytes", where, proof.size())};
-        }
-        Hash hash{};
-        std::copy(bytes->begin(), bytes->end(), hash.begin());
-        proof.push_back(hash);
+        auto hash = bytes ? hash_from_bytes(*bytes) : std::nullopt;
+        if (!hash) throw Failure{fmt::format("{}: inclusion proof hash {} is not base64 of 32 bytes", where, proof.size())};
+        proof.push_back(*hash);
     }
     return proof;
 }

@@ -165,10 +165,9 @@ Bytes bytes_from_hex(const pqxx::field& field) {
 
 Hash hash_from_hex(const pqxx::field& field) {
     auto bytes = from_hex(field.c_str());
-    RXL_ASSERT_MSG(bytes && bytes->size() == 32, "a stored hash is not 32 bytes");
-    Hash out{};
-    std::copy(bytes->begin(), bytes->end(), out.begin());
-    return out;
+    auto hash = bytes ? hash_from_bytes(*bytes) : std::nullopt;
+    RXL_ASSERT_MSG(hash.has_value(), "a stored hash is not 32 bytes");
+    return *hash;
 }
 
 namespace {

@@ -70,10 +70,9 @@ Result<Tokens> Tokens::parse(std::string_view json_text) {
             return bad("each token has a participant and a sha256");
         }
         auto bytes = from_hex(object->at("sha256").as_string());
-        if (!bytes || bytes->size() != 32) return bad("sha256 must be 64 hex digits");
-        Hash hash{};
-        std::copy(bytes->begin(), bytes->end(), hash.begin());
-        tokens.file_participant_by_hash_.emplace(hash, std::string(object->at("participant").as_string()));
+        auto hash = bytes ? hash_from_bytes(*bytes) : std::nullopt;
+        if (!hash) return bad("sha256 must be 64 hex digits");
+        tokens.file_participant_by_hash_.emplace(*hash, std::string(object->at("participant").as_string()));
     }
     return tokens;
 }

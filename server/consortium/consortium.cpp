@@ -28,14 +28,6 @@ void log_line(const std::string& line) {
     std::fflush(stderr);
 }
 
-std::optional<Hash> hash_from_hex_text(std::string_view text) {
-    auto bytes = from_hex(text);
-    if (!bytes || bytes->size() != 32) return std::nullopt;
-    Hash hash{};
-    std::copy(bytes->begin(), bytes->end(), hash.begin());
-    return hash;
-}
-
 std::uint64_t uint_field(const json::object& object, std::string_view name) {
     const json::value* value = object.if_contains(name);
     if (value == nullptr) return 0;
@@ -191,7 +183,7 @@ Status Consortium::refresh_finality() {
     for (const auto& [size, roots] : votes) {
         for (const auto& [root_hex, vote] : roots) {
             if (vote.signers.size() < quorum_) continue;
-            FinalCheckpoint final_checkpoint{size, *hash_from_hex_text(root_hex), vote.cursor, vote.note + vote.signature_text, vote.signers};
+            FinalCheckpoint final_checkpoint{size, *hash_from_bytes(*from_hex(root_hex)), vote.cursor, vote.note + vote.signature_text, vote.signers};
             for (const auto& [other_root, other] : roots) {
                 if (other_root == root_hex) continue;
                 for (const auto& node : other.signers) disagreeing[node] = size;
@@ -235,15 +227,10 @@ void Consortium::check_own_root(const FinalCheckpoint& final_checkpoint) {
     own_root_checked_size_ = final_checkpoint.size;
 }
 
-void Consortium::compact_if_due() {
-    if (config_.compact_every_ms == 0) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_compaction_ < std::chrono::milliseconds(config_.compact_every_ms)) return;
-    last_compaction_ = now;
-    // Live nodes and what they applied; only the first live node (by id) compacts, the others need not.
+std::uint64_t Consortium::read_live_nodes() {
     const std::string nodes_from = config_.prefix + "/nodes/";
     auto nodes = etcd_->range(nodes_from, prefix_range_end(nodes_from));
-    if (!nodes || nodes->kvs.empty()) return;
+    if (!nodes) return 0;
     std::vector<std::string> live;
     std::uint64_t lowest_size = UINT64_MAX;
     for (const auto& kv : nodes->kvs) {
@@ -254,13 +241,25 @@ void Consortium::compact_if_due() {
         lowest_size = std::min(lowest_size, uint_field(value.as_object(), "size"));
     }
     std::sort(live.begin(), live.end());
+    std::lock_guard lock(mutex_);
+    status_.live_nodes = std::move(live);
+    return status_.live_nodes.empty() ? 0 : lowest_size;
+}
+
+void Consortium::compact_if_due(std::uint64_t lowest_live_size) {
+    if (config_.compact_every_ms == 0) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_compaction_ < std::chrono::milliseconds(config_.compact_every_ms)) return;
+    last_compaction_ = now;
+    // Only the first live node (by id) compacts; the others need not.
+    std::vector<std::string> live;
     {
         std::lock_guard lock(mutex_);
-        status_.live_nodes = live;
+        live = status_.live_nodes;
     }
     if (live.empty() || live.front() != node_id_) return;
     auto final_checkpoint = latest_final();
-    if (!final_checkpoint || final_checkpoint->size > lowest_size) return;
+    if (!final_checkpoint || final_checkpoint->size > lowest_live_size) return;
     const auto revision = static_cast<std::int64_t>(final_checkpoint->cursor);
     std::int64_t compacted = 0;
     {
@@ -314,7 +313,7 @@ void Consortium::monitor_loop() {
                 status_.etcd_reachable = false;
                 status_.etcd_detail = refreshed.error().detail;
             }
-            compact_if_due();
+            compact_if_due(read_live_nodes());
         } catch (const std::exception& error) {
             log_line(std::string("consortium monitor: ") + error.what());
         }

@@ -104,7 +104,9 @@ private:
     void monitor_loop();
     void publish_liveness();
     void check_own_root(const FinalCheckpoint& final_checkpoint);
-    void compact_if_due();
+    // Lists the live nodes into the status; returns the smallest size one of them applied (0 if none).
+    std::uint64_t read_live_nodes();
+    void compact_if_due(std::uint64_t lowest_live_size);
 
     ConsortiumConfig config_;
     std::string node_id_;

@@ -59,6 +59,46 @@ std::int64_t now_ms(std::int64_t offset) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() + offset;
 }
 
+Error peer_error(std::string detail) { return make_error(ErrorKind::unavailable, "catch-up-failed", std::move(detail)); }
+
+Result<json::value> get_json(http::HttpsClient& client, const std::string& target) {
+    auto answer = client.request("GET", target);
+    if (!answer) return answer.error();
+    if (answer->status != 200) return peer_error(fmt::format("{}: status {}", target, answer->status));
+    boost::system::error_code ec;
+    json::value body = json::parse(answer->body, ec);
+    if (ec || !body.is_object()) return peer_error(target + ": not a JSON object");
+    return body;
+}
+
+// One entry of a peer's /v1/ledger/entries page, checked: leaf data that decodes to `seq` and a body with
+// the hash the leaf names. Gives the submission to apply again, and the entry's leaf hash.
+Result<OrderedSubmission> submission_from_entry(const json::value& item, std::uint64_t seq, Hash& leaf) {
+    const json::object* entry = item.if_object();
+    auto text = [&](std::string_view name) -> std::optional<Bytes> {
+        const json::value* value = entry != nullptr ? entry->if_contains(name) : nullptr;
+        return value != nullptr && value->is_string() ? from_base64(value->as_string()) : std::nullopt;
+    };
+    auto leaf_data = text("leaf_data");
+    auto body = text("body");
+    if (!leaf_data || !body) return peer_error(fmt::format("entry {} lacks its leaf data or body", seq));
+    auto header = decode_entry(*leaf_data);
+    if (!header || header->seq != seq || sha256(std::span<const std::uint8_t>(*body)) != header->body_sha256) {
+        return peer_error(fmt::format("entry {} does not check out", seq));
+    }
+    auto kind = parse_submission_kind(header->kind);
+    if (!kind || header->signature.size() != 64) return peer_error(fmt::format("entry {} is not a submission", seq));
+    leaf = entry_leaf_hash(*header);
+    OrderedSubmission ordered;
+    ordered.submission.kind = *kind;
+    ordered.submission.submitter = header->submitter;
+    ordered.submission.key_id = header->key_id;
+    ordered.submission.body.assign(body->begin(), body->end());
+    std::copy(header->signature.begin(), header->signature.end(), ordered.submission.signature.begin());
+    ordered.ordered_at_ms = header->ordered_at_ms;
+    return ordered;
+}
+
 }  // namespace
 
 std::string encode_log_value(const Submission& submission, std::int64_t ordered_at_ms) {
@@ -278,111 +318,68 @@ Result<std::uint64_t> EtcdOrderer::catch_up(std::int64_t compact_revision) {
         options.client_certificate_file = consortium_.config().peer_client_certificate;
         options.client_private_key_file = consortium_.config().peer_client_key;
         http::HttpsClient client(url->host, url->port, options);
-        auto fail = [&](std::string why) { last_error = fmt::format("peer {} ({}): {}", peer.id, peer.url, why); };
-
-        if (from < to) {
-            auto answer = client.request("GET", fmt::format("/v1/ledger/proof/consistency?from={}&to={}", from, to));
-            if (!answer || answer->status != 200) {
-                fail(answer ? fmt::format("consistency proof: status {}", answer->status) : answer.error().detail);
-                continue;
-            }
-            boost::system::error_code ec;
-            json::value body = json::parse(answer->body, ec);
-            std::vector<Hash> proof;
-            bool parsed = !ec && body.is_object() && body.as_object().contains("proof") && body.at("proof").is_array();
-            if (parsed) {
-                for (const auto& item : body.at("proof").as_array()) {
-                    auto bytes = item.is_string() ? from_base64(item.as_string()) : std::nullopt;
-                    if (!bytes || bytes->size() != 32) {
-                        parsed = false;
-                        break;
-                    }
-                    Hash hash{};
-                    std::copy(bytes->begin(), bytes->end(), hash.begin());
-                    proof.push_back(hash);
-                }
-            }
-            if (!parsed) {
-                fail("an unreadable consistency proof");
-                continue;
-            }
-            if (auto consistent = merkle::verify_consistency(from, to, own_root, final_checkpoint->root, proof); !consistent) {
-                fail("its consistency proof does not lead from our root to the final checkpoint: " + consistent.error().detail);
-                continue;
-            }
-        }
-
-        // The entries, each checked: leaf data that decodes to the right seq, a body with the hash it names,
-        // and all their leaves together giving the final checkpoint's root from ours.
-        auto tree = ledger->with_store([&](store::Store& store) {
-            return merkle::TreeAppender(from, [&](merkle::NodeId node) { return store.read_node(node); });
-        });
-        std::vector<OrderedSubmission> fetched;
-        std::vector<merkle::CompletedNode> unused;
-        bool good = true;
-        for (std::uint64_t next = from; good && next < to;) {
-            auto answer = client.request("GET", fmt::format("/v1/ledger/entries?from={}&to={}", next, to));
-            if (!answer || answer->status != 200) {
-                fail(answer ? fmt::format("entries: status {}", answer->status) : answer.error().detail);
-                good = false;
-                break;
-            }
-            boost::system::error_code ec;
-            json::value body = json::parse(answer->body, ec);
-            if (ec || !body.is_object() || !body.as_object().contains("entries") || !body.at("entries").is_array() ||
-                body.at("entries").as_array().empty()) {
-                fail("an unreadable page of entries");
-                good = false;
-                break;
-            }
-            for (const auto& item : body.at("entries").as_array()) {
-                const json::object* entry = item.if_object();
-                auto leaf_data = entry && entry->contains("leaf_data") && entry->at("leaf_data").is_string()
-                                     ? from_base64(entry->at("leaf_data").as_string()) : std::nullopt;
-                auto entry_body = entry && entry->contains("body") && entry->at("body").is_string()
-                                      ? from_base64(entry->at("body").as_string()) : std::nullopt;
-                auto header = leaf_data ? decode_entry(*leaf_data) : Result<EntryHeader>(make_error(ErrorKind::invalid_input, "bad-entry", "no leaf data"));
-                if (!header || !entry_body || header->seq != next ||
-                    sha256(std::span<const std::uint8_t>(*entry_body)) != header->body_sha256) {
-                    fail(fmt::format("entry {} does not check out", next));
-                    good = false;
-                    break;
-                }
-                auto kind = parse_submission_kind(header->kind);
-                if (!kind || header->signature.size() != 64) {
-                    fail(fmt::format("entry {} is not a submission", next));
-                    good = false;
-                    break;
-                }
-                tree.append(entry_leaf_hash(*header), unused);
-                OrderedSubmission ordered;
-                ordered.submission.kind = *kind;
-                ordered.submission.submitter = header->submitter;
-                ordered.submission.key_id = header->key_id;
-                ordered.submission.body.assign(entry_body->begin(), entry_body->end());
-                std::copy(header->signature.begin(), header->signature.end(), ordered.submission.signature.begin());
-                ordered.ordered_at_ms = header->ordered_at_ms;
-                fetched.push_back(std::move(ordered));
-                ++next;
-                if (next == to) break;
-            }
-        }
-        if (!good) continue;
-        if (tree.root() != final_checkpoint->root) {
-            fail(fmt::format("its entries {}..{} do not give the final checkpoint's root", from, to));
+        auto fetched = fetch_checked(client, from, own_root, *final_checkpoint);
+        if (!fetched) {
+            last_error = fmt::format("peer {} ({}): {}", peer.id, peer.url, fetched.error().detail);
             continue;
         }
         std::fprintf(stderr, "rxledgerd: catching up entries %llu..%llu from %s, checked against the final checkpoint at %llu\n",
                      static_cast<unsigned long long>(from), static_cast<unsigned long long>(to), peer.id.c_str(),
                      static_cast<unsigned long long>(to));
         std::fflush(stderr);
-        if (!fetched.empty()) fetched.back().cursor = final_checkpoint->cursor;
-        for (auto& ordered : fetched) {
+        if (!fetched->empty()) fetched->back().cursor = final_checkpoint->cursor;
+        for (auto& ordered : *fetched) {
             if (!push(std::move(ordered))) return make_error(ErrorKind::unavailable, "shutting-down", "closing");
         }
         return final_checkpoint->cursor + 1;
     }
     return make_error(ErrorKind::unavailable, "catch-up-failed", last_error);
+}
+
+Result<std::vector<OrderedSubmission>> EtcdOrderer::fetch_checked(http::HttpsClient& client, std::uint64_t from,
+                                                                   const Hash& own_root, const FinalCheckpoint& final_checkpoint) {
+    const std::uint64_t to = final_checkpoint.size;
+    if (from < to) {
+        auto body = get_json(client, fmt::format("/v1/ledger/proof/consistency?from={}&to={}", from, to));
+        if (!body) return body.error();
+        const json::value* items = body->as_object().if_contains("proof");
+        if (items == nullptr || !items->is_array()) return peer_error("a consistency proof without hashes");
+        std::vector<Hash> proof;
+        for (const auto& item : items->as_array()) {
+            auto bytes = item.is_string() ? from_base64(item.as_string()) : std::nullopt;
+            auto hash = bytes ? hash_from_bytes(*bytes) : std::nullopt;
+            if (!hash) return peer_error("an unreadable consistency proof");
+            proof.push_back(*hash);
+        }
+        if (auto consistent = merkle::verify_consistency(from, to, own_root, final_checkpoint.root, proof); !consistent) {
+            return peer_error("its consistency proof does not lead from our root to the final checkpoint: " + consistent.error().detail);
+        }
+    }
+    // All the fetched leaves together must give the final checkpoint's root from our own tree.
+    auto tree = consortium_.ledger()->with_store([&](store::Store& store) {
+        return merkle::TreeAppender(from, [&](merkle::NodeId node) { return store.read_node(node); });
+    });
+    std::vector<OrderedSubmission> fetched;
+    std::vector<merkle::CompletedNode> unused;
+    for (std::uint64_t next = from; next < to;) {
+        auto body = get_json(client, fmt::format("/v1/ledger/entries?from={}&to={}", next, to));
+        if (!body) return body.error();
+        const json::value* items = body->as_object().if_contains("entries");
+        if (items == nullptr || !items->is_array() || items->as_array().empty()) return peer_error("an unreadable page of entries");
+        for (const auto& item : items->as_array()) {
+            Hash leaf{};
+            auto ordered = submission_from_entry(item, next, leaf);
+            if (!ordered) return ordered.error();
+            tree.append(leaf, unused);
+            unused.clear();  // the completed nodes are our own tree's business, written by apply
+            fetched.push_back(std::move(ordered).value());
+            if (++next == to) break;
+        }
+    }
+    if (tree.root() != final_checkpoint.root) {
+        return peer_error(fmt::format("its entries {}..{} do not give the final checkpoint's root", from, to));
+    }
+    return fetched;
 }
 
 }  // namespace rxl::consortium

@@ -20,10 +20,12 @@
 #include <thread>
 
 #include "ledger/orderer/orderer.hpp"
+#include "server/http/client.hpp"
 
 namespace rxl::consortium {
 
 class Consortium;
+struct FinalCheckpoint;
 
 std::string encode_log_value(const Submission& submission, std::int64_t ordered_at_ms);
 // Inverse of encode_log_value; "bad-log-value" when the bytes are not one version-1 value.
@@ -47,6 +49,10 @@ private:
     // Fetches and checks the entries up to the latest final checkpoint from a peer, queues them, and
     // returns the position to watch from after it. Runs on the watch thread.
     Result<std::uint64_t> catch_up(std::int64_t compact_revision);
+    // From one peer: the consistency proof from our size `from` to the final checkpoint, checked against
+    // our root, and the entries in between, each checked, whose leaves must give the final root.
+    Result<std::vector<OrderedSubmission>> fetch_checked(http::HttpsClient& client, std::uint64_t from, const Hash& own_root,
+                                                         const FinalCheckpoint& final_checkpoint);
     // Queues one received submission, waiting while the queue is full. False when closing.
     bool push(OrderedSubmission ordered);
     void set_reachable(bool reachable, std::string detail);
