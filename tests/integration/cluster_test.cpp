@@ -16,22 +16,16 @@
 #include "server/cli/epcis_builder.hpp"
 #include "server/http/message.hpp"
 #include "tests/support/test_cluster.hpp"
+#include "tests/support/responses.hpp"
 
 namespace json = boost::json;
 using namespace rxl;
 using rxl::test::TestCluster;
 
+using rxl::test::body_of;
+using rxl::test::now_ms;
+
 namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-json::object body_of(const http::ClientResponse& response) {
-    auto value = json::parse(response.body);
-    REQUIRE(value.is_object());
-    return value.as_object();
-}
 
 struct Maker {
     cli::KeyFile key;

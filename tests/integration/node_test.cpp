@@ -17,10 +17,14 @@
 #include "server/cli/epcis_builder.hpp"
 #include "tests/support/test_node.hpp"
 #include "tests/support/tls.hpp"
+#include "tests/support/responses.hpp"
 
 namespace json = boost::json;
 using namespace rxl;
 using rxl::test::TestNode;
+
+using rxl::test::body_of;
+using rxl::test::now_ms;
 
 namespace {
 
@@ -35,12 +39,6 @@ http::ClientResponse post(http::HttpsClient& client, const Party& who, const std
     auto response = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, who.key, 1);
     REQUIRE_MESSAGE(response.ok(), (response.ok() ? "" : response.error().detail));
     return *response;
-}
-
-json::object body_of(const http::ClientResponse& response) {
-    auto value = json::parse(response.body);
-    REQUIRE(value.is_object());
-    return value.as_object();
 }
 
 std::string problem_type(const http::ClientResponse& response) {
@@ -61,10 +59,6 @@ std::uint64_t ledger_size(http::HttpsClient& client) {
     auto response = client.request("GET", "/readyz");
     REQUIRE(response.ok());
     return body_of(*response).at("ledger_size").to_number<std::uint64_t>();
-}
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::vector<std::string> links(const std::vector<cli::Unit>& units, std::size_t first, std::size_t count) {

@@ -16,10 +16,14 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/epcis_builder.hpp"
 #include "tests/support/test_node.hpp"
+#include "tests/support/responses.hpp"
 
 namespace json = boost::json;
 using namespace rxl;
 using rxl::test::TestNode;
+
+using rxl::test::body_of;
+using rxl::test::now_ms;
 
 namespace {
 
@@ -27,10 +31,6 @@ constexpr std::int64_t day_ms = 24LL * 60 * 60 * 1000;
 const std::string lot = "LOT-V1";
 const std::string expiry = "2030-06-30";
 const std::string expiry_yymmdd = "300630";
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // What a GS1 DataMatrix scanner types: symbology identifier, GS after the variable-length lot.
 std::string datamatrix(const std::string& gtin, const std::string& serial, const std::string& lot_text = lot,
