@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -43,20 +44,13 @@ std::map<std::string, std::weak_ptr<VerifyIndex>>& registry() {
 }  // namespace
 
 template <class Id>
-Id VerifyIndex::Strings<Id>::intern(const std::string& text) {
-    auto [it, added] = ids.try_emplace(text, static_cast<Id>(texts.size()));
-    if (added) {
-        RXL_ASSERT_MSG(texts.size() < std::numeric_limits<Id>::max(), "the verify index ran out of string ids");
-        texts.push_back(text);
-    }
-    return it->second;
-}
-
-template <class Id>
-std::optional<Id> VerifyIndex::Strings<Id>::find(const std::string& text) const {
-    auto it = ids.find(text);
-    if (it == ids.end()) return std::nullopt;
-    return it->second;
+Id VerifyIndex::Strings<Id>::intern(std::string_view text) {
+    if (auto it = ids.find(text); it != ids.end()) return it->second;
+    RXL_ASSERT_MSG(texts.size() < std::numeric_limits<Id>::max(), "the verify index ran out of string ids");
+    Id id = static_cast<Id>(texts.size());
+    texts.emplace_back(text);
+    ids.emplace(std::string(text), id);
+    return id;
 }
 
 std::shared_ptr<VerifyIndex> VerifyIndex::for_database(const std::string& conninfo) {
@@ -75,8 +69,10 @@ VerifyIndex::~VerifyIndex() {
     if (loader_.joinable()) loader_.join();
 }
 
-VerifyIndex::Key VerifyIndex::key_of(const std::string& gtin, const std::string& serial) {
-    Hash hash = sha256(pair_key(gtin, serial));
+VerifyIndex::Key VerifyIndex::key_of(std::string_view gtin, std::string_view serial) {
+    static constexpr std::uint8_t separator[1] = {0};
+    Hash hash = sha256_concat({std::span(reinterpret_cast<const std::uint8_t*>(gtin.data()), gtin.size()), separator,
+                               std::span(reinterpret_cast<const std::uint8_t*>(serial.data()), serial.size())});
     Key key{};
     std::memcpy(key.data(), hash.data(), key.size());
     if (key == Key{}) key[0] = 1;  // all zero marks an empty slot
@@ -113,7 +109,13 @@ void VerifyIndex::grow() {
 }
 
 void VerifyIndex::put_unit(const UnitState& unit) {
-    Key key = key_of(unit.key.gtin, unit.key.serial);
+    put_unit(UnitFields{unit.key.gtin, unit.key.serial, unit.lot, unit.expiry, unit.status, unit.owner, unit.custodian,
+                        unit.location, unit.destination, unit.decommissioned_at_ms, unit.decommissioned_location,
+                        unit.decommissioned_by});
+}
+
+void VerifyIndex::put_unit(const UnitFields& unit) {
+    Key key = key_of(unit.gtin, unit.serial);
     Slot* slot = find_slot(key);
     if (slot == nullptr) {
         if ((used_ + 1) * 4 > slots_.size() * 3) grow();
@@ -126,7 +128,10 @@ void VerifyIndex::put_unit(const UnitState& unit) {
         slot->key = key;
         ++used_;
     }
-    slot->lot = lot_expiries_.intern(pair_key(unit.lot, unit.expiry));
+    lot_expiry_buffer_.assign(unit.lot);
+    lot_expiry_buffer_.push_back('\0');
+    lot_expiry_buffer_.append(unit.expiry);
+    slot->lot = lot_expiries_.intern(lot_expiry_buffer_);
     slot->location = glns_.intern(unit.location);
     slot->owner = participants_.intern(unit.owner);
     slot->custodian = participants_.intern(unit.custodian);
@@ -222,7 +227,7 @@ std::optional<bool> VerifyIndex::contains_unit(const UnitKey& key) const {
 
 std::size_t VerifyIndex::units() const {
     std::shared_lock lock(mutex_);
-    return used_;
+    return state_ == LoadState::ready ? used_ : 0;
 }
 
 void VerifyIndex::start_loading() {
@@ -234,45 +239,39 @@ void VerifyIndex::start_loading() {
     loader_ = std::thread([this] { load(); });
 }
 
+namespace {
+std::string_view text_of(const pqxx::field& field) { return std::string_view(field.c_str(), field.size()); }
+}  // namespace
+
+// The loader's part; no lock (see the header): while the state is `loading` nobody else touches the table.
 void VerifyIndex::load_units(void* raw) {
     auto& connection = *static_cast<pqxx::connection*>(raw);
     std::string after_gtin, after_serial;
     while (!stopping_) {
         pqxx::nontransaction work(connection);
         auto rows = work.exec_params(sql_load_units, after_gtin, after_serial, load_page_units);
-        std::unique_lock lock(mutex_);  // readers do not use the table until it is ready; the writer only queues
         for (const auto& row : rows) {
-            UnitState unit;
-            unit.key = {row[0].as<std::string>(), row[1].as<std::string>()};
-            unit.lot = row[2].as<std::string>();
-            unit.expiry = row[3].as<std::string>();
-            auto status = parse_unit_status(row[4].as<std::string>());
+            auto status = parse_unit_status(text_of(row[4]));
             RXL_ASSERT_MSG(status.has_value(), "a stored unit has an unknown status");
-            unit.status = *status;
-            unit.owner = row[5].as<std::string>();
-            unit.custodian = row[6].as<std::string>();
-            unit.location = row[7].as<std::string>();
-            unit.destination = row[8].as<std::string>();
-            unit.decommissioned_at_ms = row[9].as<std::int64_t>();
-            unit.decommissioned_location = row[10].as<std::string>();
-            unit.decommissioned_by = row[11].as<std::string>();
-            put_unit(unit);
-            after_gtin = unit.key.gtin;
-            after_serial = unit.key.serial;
+            put_unit(UnitFields{text_of(row[0]), text_of(row[1]), text_of(row[2]), text_of(row[3]), *status,
+                                text_of(row[5]), text_of(row[6]), text_of(row[7]), text_of(row[8]),
+                                row[9].as<std::int64_t>(), text_of(row[10]), text_of(row[11])});
         }
         if (rows.size() < load_page_units) return;
+        after_gtin = rows.back()[0].as<std::string>();
+        after_serial = rows.back()[1].as<std::string>();
     }
 }
 
 void VerifyIndex::load() {
     try {
+        auto started = std::chrono::steady_clock::now();
         pqxx::connection connection(conninfo_);
         {
             pqxx::nontransaction work(connection);
             auto lots = work.exec(sql_load_lots);
             auto lot_recalls = work.exec(sql_load_lot_recalls);
             auto withdrawals = work.exec(sql_load_withdrawals);
-            std::unique_lock lock(mutex_);
             for (const auto& row : lots) {
                 put_lot({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()});
             }
@@ -295,6 +294,8 @@ void VerifyIndex::load() {
         }
         pending_.clear();
         state_ = LoadState::ready;
+        std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
+        std::fprintf(stderr, "rxledgerd: verify index loaded: %zu units in %.1f s\n", used_, seconds.count());
     } catch (const std::exception& error) {
         // Verification keeps reading the database; the index is an optimisation, never required.
         std::fprintf(stderr, "rxledgerd: the verify index could not be loaded: %s\n", error.what());

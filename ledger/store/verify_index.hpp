@@ -17,6 +17,8 @@
 //
 // Thread safety: any number of readers and one writer (the apply thread), under a shared mutex; the
 // writer holds it for one batch, or, when the table doubles, for the rehash (about 0.3 s at 8 M units).
+// While the index loads, only the loader touches the table and the maps, without the lock: readers and
+// the writer look at the load state (and the writer queues batches) under the lock, nothing else.
 #pragma once
 
 #include <array>
@@ -27,6 +29,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -70,18 +73,30 @@ private:
         std::uint32_t location = 0;
         std::uint16_t by = 0;
     };
-    // Strings stored once; id 0 is "".
+    // Strings stored once; id 0 is "". Looked up by string_view, without building a string.
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    };
     template <class Id>
     struct Strings {
         std::vector<std::string> texts{std::string()};
-        std::unordered_map<std::string, Id> ids{{std::string(), Id{0}}};
-        Id intern(const std::string& text);
-        std::optional<Id> find(const std::string& text) const;
+        std::unordered_map<std::string, Id, TextHash, std::equal_to<>> ids{{std::string(), Id{0}}};
+        Id intern(std::string_view text);
+    };
+    // A unit's fields as put_unit stores them: views into a UnitState or a result row.
+    struct UnitFields {
+        std::string_view gtin, serial, lot, expiry;
+        UnitStatus status = UnitStatus::active;
+        std::string_view owner, custodian, location, destination;
+        std::int64_t decommissioned_at_ms = 0;
+        std::string_view decommissioned_location, decommissioned_by;
     };
     enum class LoadState { not_started, loading, ready, failed };
 
-    static Key key_of(const std::string& gtin, const std::string& serial);
-    void put_unit(const UnitState& unit);  // writer, under the exclusive lock
+    static Key key_of(std::string_view gtin, std::string_view serial);
+    void put_unit(const UnitState& unit);  // writer, under the exclusive lock (or the loader, see above)
+    void put_unit(const UnitFields& unit);
     void put_lot(const LotRow& lot);
     void put_recall(const RecallRow& recall);
     Slot* find_slot(const Key& key);
@@ -100,6 +115,7 @@ private:
     Strings<std::uint16_t> participants_;
     Strings<std::uint32_t> glns_;
     Strings<std::uint32_t> lot_expiries_;  // lot ‖ 0x00 ‖ expiry (YYYY-MM-DD)
+    std::string lot_expiry_buffer_;         // put_unit's, to look lot ‖ 0x00 ‖ expiry up without allocating
     std::vector<Decommission> decommissions_;
     std::unordered_map<std::string, std::uint16_t> gtin_owner_;  // manufacturer of a GTIN's first lot
     std::unordered_set<std::string> lots_;                        // gtin ‖ 0x00 ‖ lot

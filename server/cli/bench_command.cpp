@@ -26,6 +26,7 @@
 #include <functional>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -143,6 +144,35 @@ PhaseResult run_phase(const Phase& phase, const Targets& targets, std::size_t co
     return PhaseResult{seconds_since(start), unit_events.load(), failures.load()};
 }
 
+// The ledger size a node reports on /readyz, or nothing when it does not answer.
+std::optional<std::uint64_t> ledger_size(const http::NodeUrl& node) {
+    http::HttpsClient client(node.host, node.port);
+    auto response = client.request("GET", "/readyz");
+    if (!response || response->status != 200) return std::nullopt;
+    boost::system::error_code error;
+    json::value parsed = json::parse(response->body, error);
+    const json::value* size = !error && parsed.is_object() ? parsed.as_object().if_contains("ledger_size") : nullptr;
+    if (size == nullptr || !size->is_number()) return std::nullopt;
+    return size->to_number<std::uint64_t>();
+}
+
+// With several nodes, a phase's documents were acknowledged by the node each was posted to; the next phase
+// (shipping what was commissioned) may go to another node, so wait until every node has applied as much
+// as the furthest one. Untimed. False after `timeout` without that.
+bool wait_for_nodes(const Targets& targets, std::chrono::seconds timeout) {
+    if (targets.nodes.size() < 2) return true;
+    std::uint64_t furthest = 0;
+    for (const auto& node : targets.nodes) furthest = std::max(furthest, ledger_size(node).value_or(0));
+    auto deadline = Clock::now() + timeout;
+    for (const auto& node : targets.nodes) {
+        while (ledger_size(node).value_or(0) < furthest) {
+            if (Clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+    return true;
+}
+
 std::vector<std::string> document_links(const Layout& layout, std::size_t document) {
     auto [first, last] = layout.document_range(document);
     std::vector<std::string> links;
@@ -254,6 +284,10 @@ int bench_load(const Arguments& arguments) {
     for (const Phase* phase : {&commission, &ship, &receive}) {
         PhaseResult result = run_phase(*phase, *targets, connections);
         report(phase->name, result);
+        if (!wait_for_nodes(*targets, std::chrono::seconds(120))) {
+            std::cerr << "bench-load: the nodes did not reach the same ledger size after " << phase->name << "\n";
+            ++result.failures;
+        }
         total.seconds += result.seconds;
         total.unit_events += result.unit_events;
         total.failures += result.failures;
