@@ -95,7 +95,10 @@ int main(int argc, char** argv) {
     ledger_config.read_connections = config->read_connections;
     ledger_config.node_id = config->node_id;
     ledger_config.node_key = std::make_shared<const PrivateKey>(std::move(node_key).value());
-    ledger_config.startup_audit = config->startup_audit == "checkpoint" ? StartupAudit::checkpoint : StartupAudit::full;
+    ledger_config.startup_audit = config->startup_audit == "checkpoint" ? StartupAudit::checkpoint
+                                  : config->startup_audit == "full"     ? StartupAudit::full
+                                                                        : StartupAudit::automatic;
+    ledger_config.startup_audit_full_max_units = config->startup_audit_full_max_units;
     ledger_config.checkpoint_every_entries = config->checkpoint_every_entries;
     ledger_config.checkpoint_every = std::chrono::milliseconds(config->checkpoint_every_ms);
     ledger_config.clock_offset_ms = config->clock_offset_ms;

@@ -27,12 +27,8 @@ Children MemoryState::load_children(const std::string& sscc) {
 bool MemoryState::event_hash_exists(const std::string& hash_id) { return event_hashes_.contains(hash_id); }
 
 std::optional<PriorOutcome> MemoryState::find_submission(const Hash& submission_id) {
-    for (const auto& entry : entries_) {
-        if (entry.header.submission_id == submission_id) {
-            return PriorOutcome{entry.header.seq, entry.header.outcome, entry.detail_json, entry.leaf_hash};
-        }
-    }
-    return std::nullopt;
+    auto it = submissions_.find(submission_id);
+    return it == submissions_.end() ? std::nullopt : std::optional<PriorOutcome>(it->second);
 }
 
 bool MemoryState::product_exists(const std::string& gtin) {
@@ -57,13 +53,19 @@ std::optional<std::uint64_t> MemoryState::gtin_withdrawal(const std::string& gti
 
 void MemoryState::write(const BatchResult& batch) {
     for (const auto& entry : batch.entries) {
-        RXL_ASSERT(entry.header.seq == entries_.size());
-        entries_.push_back(entry);
+        RXL_ASSERT(entry.header.seq == size_);
+        ++size_;
+        // The first entry of a submission is the one its outcome is read from, like the store's unique index.
+        submissions_.emplace(entry.header.submission_id,
+                             PriorOutcome{entry.header.seq, entry.header.outcome, entry.detail_json, entry.leaf_hash});
+        if (history_ == History::keep) entries_.push_back(entry);
     }
     for (const auto& [key, unit] : batch.changes.units) units_.insert_or_assign(key, unit);
     for (const auto& [id, container] : batch.changes.containers) containers_.insert_or_assign(id, container);
     event_hashes_.insert(batch.changes.event_hashes.begin(), batch.changes.event_hashes.end());
-    unit_events_.insert(unit_events_.end(), batch.changes.unit_events.begin(), batch.changes.unit_events.end());
+    if (history_ == History::keep) {
+        unit_events_.insert(unit_events_.end(), batch.changes.unit_events.begin(), batch.changes.unit_events.end());
+    }
     lots_.insert(batch.changes.lots.begin(), batch.changes.lots.end());
     // Like the store's primary keys: a recall is written once, a lot recalled and a GTIN withdrawn at most once.
     for (const auto& recall : batch.changes.recalls) {

@@ -1,5 +1,9 @@
 // MemoryState: the in-memory twin of the PostgreSQL store, for tests and tools. It reads like the store
 // and takes a BatchResult the way the store writes one.
+//
+// History::drop keeps only what apply reads (units, containers, lots, recalls, event hashes and each
+// submission's outcome) and the alerts, not the entries and unit events themselves: the audit replays a
+// whole ledger through it, and the entries' bodies and the unit events are most of a ledger's bytes.
 #pragma once
 
 #include <map>
@@ -13,6 +17,9 @@ namespace rxl {
 
 class MemoryState final : public StateReader {
 public:
+    enum class History { keep, drop };
+    explicit MemoryState(History history = History::keep) : history_(history) {}
+
     void load_units(const std::vector<UnitKey>& keys, std::map<UnitKey, UnitState>& out) override;
     std::optional<ContainerState> load_container(const std::string& sscc) override;
     Children load_children(const std::string& sscc) override;
@@ -27,13 +34,16 @@ public:
 
     const std::map<UnitKey, UnitState>& units() const { return units_; }
     const std::map<std::string, ContainerState>& containers() const { return containers_; }
-    const std::vector<EntryRecord>& entries() const { return entries_; }
-    const std::vector<UnitEventRow>& unit_events() const { return unit_events_; }
+    const std::vector<EntryRecord>& entries() const { return entries_; }  // empty with History::drop
+    const std::vector<UnitEventRow>& unit_events() const { return unit_events_; }  // empty with History::drop
     const std::set<LotRow>& lots() const { return lots_; }
     const std::map<std::uint64_t, RecallRow>& recalls() const { return recalls_; }
     const std::vector<AlertRow>& alerts() const { return alerts_; }
 
 private:
+    History history_;
+    std::uint64_t size_ = 0;  // entries written
+    std::map<Hash, PriorOutcome> submissions_;  // by submission id
     std::map<UnitKey, UnitState> units_;
     std::map<std::string, ContainerState> containers_;
     std::set<std::string> event_hashes_;

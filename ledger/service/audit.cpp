@@ -221,7 +221,7 @@ AuditReport audit_ledger(store::Store& store, const std::function<void(std::uint
     }
     Registry registry;
     Applier applier(registry, merkle::TreeAppender());
-    MemoryState replayed;
+    MemoryState replayed(MemoryState::History::drop);
     auto first = applier.apply_genesis(genesis->body);
     if (!first) {
         report.findings.push_back({"entry 0", "the genesis body no longer parses: " + first.error().detail});

@@ -121,7 +121,25 @@ Status LedgerService::open_ledger() {
 void LedgerService::start() {
     RXL_ASSERT(!apply_thread_.joinable());
     apply_thread_ = std::thread([this] {
-        if (config_.startup_audit == StartupAudit::full) run_startup_audit();
+        bool full = config_.startup_audit == StartupAudit::full;
+        if (config_.startup_audit == StartupAudit::automatic) {
+            std::uint64_t units = apply_store_->count_units();
+            full = units <= config_.startup_audit_full_max_units;
+            if (!full) {
+                std::fprintf(stderr,
+                             "rxledgerd: start-up audit: %llu units is more than startup_audit_full_max_units (%llu); "
+                             "checked the latest signed checkpoint against the stored tree, not a full replay. Run "
+                             "`rxledger audit` beside the node for that.\n",
+                             static_cast<unsigned long long>(units),
+                             static_cast<unsigned long long>(config_.startup_audit_full_max_units));
+                std::fflush(stderr);
+            }
+        }
+        {
+            std::lock_guard lock(integrity_mutex_);
+            integrity_.startup_audit = full ? "full" : "checkpoint";
+        }
+        if (full) run_startup_audit();
         {
             std::lock_guard lock(integrity_mutex_);
             if (integrity_.state == WriteState::refused) return;  // reads only, until an operator steps in

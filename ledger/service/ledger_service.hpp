@@ -32,6 +32,7 @@ namespace rxl {
 enum class StartupAudit {
     full,        // replay every entry (rxledger audit) before taking writes; reads are served meanwhile
     checkpoint,  // only the latest signed checkpoint against the stored tree (for very large ledgers)
+    automatic,   // full up to startup_audit_full_max_units units, checkpoint above
 };
 
 struct LedgerServiceConfig {
@@ -40,6 +41,10 @@ struct LedgerServiceConfig {
     std::string node_id;         // this node, as the genesis lists it
     std::shared_ptr<const PrivateKey> node_key;  // the key the genesis lists for node_id; signs checkpoints
     StartupAudit startup_audit = StartupAudit::full;
+    // With StartupAudit::automatic: the largest ledger (in units) replayed in full at start. The replay
+    // holds every unit's state in memory (about 0.5 KB per unit), so a larger ledger would take the node
+    // past its memory budget; it gets the checkpoint check, and `rxledger audit` is run beside it.
+    std::uint64_t startup_audit_full_max_units = 1'000'000;
     // A signed checkpoint is stored with the batch that crosses a multiple of this size, and with any
     // batch that comes this long after the last one stored.
     std::uint64_t checkpoint_every_entries = 1000;
@@ -74,6 +79,7 @@ std::string_view to_string(WriteState state);
 struct Integrity {
     WriteState state = WriteState::checking;
     std::string reason;            // why writes are refused, a sentence; empty otherwise
+    std::string startup_audit;     // what the start-up check did: "full" or "checkpoint"; empty while deciding
 };
 
 class LedgerService {

@@ -64,6 +64,7 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
     else if (name == "read_connections") return parse_number(name, value, config.read_connections);
     else if (name == "commit_wait_timeout_ms") return parse_number(name, value, config.commit_wait_timeout_ms);
     else if (name == "startup_audit") config.startup_audit = value;
+    else if (name == "startup_audit_full_max_units") return parse_number(name, value, config.startup_audit_full_max_units);
     else if (name == "checkpoint_every_entries") return parse_number(name, value, config.checkpoint_every_entries);
     else if (name == "checkpoint_every_ms") return parse_number(name, value, config.checkpoint_every_ms);
     else if (name == "clock_offset_ms") return parse_number(name, value, config.clock_offset_ms);
@@ -92,8 +93,8 @@ Status check_config(const NodeConfig& config) {
     if (config.node_id.empty() || config.node_key_file.empty()) {
         return config_error("node_id and node_key are required: the node signs checkpoints with its key");
     }
-    if (config.startup_audit != "full" && config.startup_audit != "checkpoint") {
-        return config_error("startup_audit must be \"full\" or \"checkpoint\", not '" + config.startup_audit + "'");
+    if (config.startup_audit != "full" && config.startup_audit != "checkpoint" && config.startup_audit != "auto") {
+        return config_error("startup_audit must be \"auto\", \"full\" or \"checkpoint\", not '" + config.startup_audit + "'");
     }
     if (config.orderer != "local" && config.orderer != "etcd") {
         return config_error("orderer must be \"local\" or \"etcd\", not '" + config.orderer + "'");

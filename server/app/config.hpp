@@ -20,7 +20,10 @@ struct NodeConfig {
     std::string access_log = "-";  // file path, "-" for standard output, "" for none
     std::size_t read_connections = 4;
     std::uint32_t commit_wait_timeout_ms = limits::commit_wait_timeout_ms;
-    std::string startup_audit = "full";        // "full" (replay every entry) or "checkpoint" (latest checkpoint only)
+    // "full" (replay every entry), "checkpoint" (latest checkpoint only), or "auto": full up to
+    // startup_audit_full_max_units units, checkpoint above (the replay holds every unit in memory).
+    std::string startup_audit = "auto";
+    std::uint64_t startup_audit_full_max_units = 1'000'000;
     std::uint64_t checkpoint_every_entries = 1000;  // store a signed checkpoint at every multiple of this size
     std::uint32_t checkpoint_every_ms = 10'000;     // and at least this often while writes flow
     std::int64_t clock_offset_ms = 0;               // moves the ordering clock forward: tests and drills only

@@ -24,6 +24,7 @@ http::Response readyz(App& app, const http::Request&) {
                       {"ledger_size", app.ledger.size()},
                       {"root", to_hex(app.ledger.root())},
                       {"queued", app.ledger.queued()}};
+    if (!integrity.startup_audit.empty()) body["startup_audit"] = integrity.startup_audit;
     if (app.consortium != nullptr) {
         consortium::ConsortiumStatus status = app.consortium->status();
         writable = writable && orderer.reachable && status.etcd_reachable;

@@ -17,6 +17,7 @@
 #include "ledger/merkle/merkle.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/epcis_builder.hpp"
+#include "tests/support/responses.hpp"
 #include "tests/support/test_node.hpp"
 
 namespace json = boost::json;
@@ -320,10 +321,56 @@ TEST_CASE("every edit behind the server's back is named by rxledger audit, and t
     }
     CHECK(ready.at("writes").as_string() == "refused");
     CHECK(ready.at("status").as_string() == "not-ready");
+    CHECK(ready.at("startup_audit").as_string() == "full");  // 16 units: far below startup_audit_full_max_units
     auto body = cli::commission_document(cli::make_units(gtin, "After", 1), "LOT-T", "2030-03-31", node.gln("acme-pharma"), now + 9);
     auto refused = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, maker, 1);
     REQUIRE(refused.ok());
     CHECK(refused->status == 503);
     CHECK(refused->body.find("writes-refused") != std::string::npos);
     CHECK(!get_text(client, node, "/v1/ledger/checkpoint").empty());
+}
+
+TEST_CASE("a ledger with more units than startup_audit_full_max_units is checked against its checkpoint at start, "
+          "not replayed, and a changed head still stops writes") {
+    TestNode node;
+    node.start();
+    auto client = node.client();
+    auto maker = node.key("acme-pharma");
+    std::string gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 13);
+    auto body = cli::commission_document(cli::make_units(gtin, "Big", 12), "LOT-B", "2030-03-31", node.gln("acme-pharma"),
+                                         rxl::test::now_ms());
+    REQUIRE(cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, maker, 1)->status == 201);
+    node.stop();
+
+    auto readyz_when_decided = [&] {
+        json::object ready;
+        for (int attempt = 0; attempt < 200; ++attempt) {
+            auto probe = client.request("GET", "/readyz");
+            REQUIRE(probe.ok());
+            ready = json::parse(probe->body).as_object();
+            if (ready.at("writes").as_string() != "checking") break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return ready;
+    };
+    node.set("startup_audit_full_max_units=11");  // 12 units
+    node.start();
+    auto ready = readyz_when_decided();
+    CHECK(ready.at("startup_audit").as_string() == "checkpoint");
+    CHECK(ready.at("writes").as_string() == "open");
+    node.stop();
+
+    node.set("startup_audit_full_max_units=12");
+    node.start();
+    CHECK(readyz_when_decided().at("startup_audit").as_string() == "full");
+    node.stop();
+
+    // The cheap checks still run above the limit: a head whose root is not the stored tree's is refused.
+    node.set("startup_audit_full_max_units=11");
+    node.database().sql("UPDATE ledger_head SET root = decode(repeat('ab', 32), 'hex')");
+    node.start(false);
+    ready = readyz_when_decided();
+    CHECK(ready.at("startup_audit").as_string() == "checkpoint");
+    CHECK(ready.at("writes").as_string() == "refused");
+    CHECK(std::string(ready.at("alarm").as_string()).find("Merkle root") != std::string::npos);
 }
