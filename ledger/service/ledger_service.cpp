@@ -1,5 +1,7 @@
 #include "ledger/service/ledger_service.hpp"
 
+#include <malloc.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -139,7 +141,10 @@ void LedgerService::start() {
             std::lock_guard lock(integrity_mutex_);
             integrity_.startup_audit = full ? "full" : "checkpoint";
         }
-        if (full) run_startup_audit();
+        if (full) {
+            run_startup_audit();
+            malloc_trim(0);  // the replay's memory goes back to the system, not only to the allocator
+        }
         {
             std::lock_guard lock(integrity_mutex_);
             if (integrity_.state == WriteState::refused) return;  // reads only, until an operator steps in

@@ -3,6 +3,7 @@
 //   rxledger bench-load --dir DIR --node URL[,URL...] --units N [--connections C] [--scans FILE]
 //                       [--scan-lines N] [--ship-percent P] [--recall-every-lots K]
 //   rxledger bench-reach --node URL --token T --recall ID [--repeat N]
+//   rxledger bench-stream --dir DIR --node URL --acks FILE --from K [--connections C] [--units U]
 //
 // bench-load drives a node (or several, round robin by connection) exactly as participants do: it builds
 // EPCIS documents of 1,000 commissioned units, signs each with the manufacturer's key and posts it to
@@ -11,6 +12,11 @@
 // `name=value` line per figure (phases in seconds and unit-events per second) for the script to read,
 // and writes a list of verification requests for wrk: scan strings of random existing units, of units
 // of recalled lots and of unknown serials, as GET /v1/verify?code=… targets, one per line.
+//
+// bench-stream is the writer of the kill -9 drill: it posts commissioning documents of U units (document
+// K, K+1, … with serials "K<document>x<i>", so rounds never collide) until the node stops answering, and
+// appends "seq submission_id" of each acknowledged one to FILE, flushed line by line, for the script to
+// look for after the restart.
 //
 // Layout of the generated data (deterministic, so a scan list can be made for any unit without keeping
 // them): unit u (0-based) is in document d = u / 1000, lot d / lots_documents, of GTIN
@@ -304,6 +310,60 @@ int bench_load(const Arguments& arguments) {
         write_scans(options.get("scans"), layout, lots, std::stoull(options.get("scan-lines", "100000")));
     }
     return total.failures == 0 && ids.size() == lots.size() ? 0 : 1;
+}
+
+int bench_stream(const Arguments& arguments) {
+    Options options = parse_options(arguments);
+    if (!options.error.empty() || !options.has("dir") || !options.has("acks") || !options.has("from")) {
+        return fail("usage: rxledger bench-stream --dir DIR --node URL --acks FILE --from K [--connections C] [--units U]");
+    }
+    auto maker = read_key_file((fs::path(options.get("dir")) / "keys" / "acme-pharma.key").string());
+    if (!maker) return fail("the development keys are missing under " + options.get("dir"));
+    auto targets = parse_targets(options.get("node", "https://localhost:8443"));
+    if (!targets) return fail(targets.error().detail);
+    const std::size_t from = std::stoull(options.get("from"));
+    const std::size_t connections = std::max<std::size_t>(1, std::stoull(options.get("connections", "4")));
+    const std::size_t units_per_document = std::max<std::size_t>(1, std::stoull(options.get("units", "100")));
+    const std::string maker_gln = make_gln(maker_prefix, 1);
+    const std::string gtin = make_gtin(maker_prefix, gtin_count + 1);
+    const std::int64_t time_ms = now_ms();
+    std::ofstream acks(options.get("acks"), std::ios::app);
+    if (!acks) return fail("cannot write " + options.get("acks"));
+    std::mutex acks_mutex;
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::uint64_t> acked{0}, refused{0};
+    std::vector<std::thread> threads;
+    for (std::size_t c = 0; c < connections; ++c) {
+        threads.emplace_back([&, c] {
+            http::HttpsClient client(targets->nodes[c % targets->nodes.size()].host, targets->nodes[c % targets->nodes.size()].port);
+            for (;;) {
+                std::size_t d = from + next++;
+                std::vector<Unit> units;
+                for (std::size_t i = 0; i < units_per_document; ++i) units.push_back(Unit{gtin, fmt::format("K{}x{}", d, i)});
+                auto body = commission_document(units, "DRILL", expiry_date, maker_gln, time_ms + static_cast<std::int64_t>(d));
+                auto response = post_signed(client, "/v1/capture", SubmissionKind::epcis, body, *maker);
+                if (!response) return;  // the node is gone: this writer's stream ends here
+                if (response->status != 201 && response->status != 200) {
+                    if (++refused <= 3) std::cerr << fmt::format("bench-stream: document {}: {} {}\n", d, response->status, response->body.substr(0, 300));
+                    return;
+                }
+                boost::system::error_code error;
+                json::value parsed = json::parse(response->body, error);
+                const json::object* entry = !error && parsed.is_object() ? &parsed.as_object() : nullptr;
+                if (entry == nullptr || !entry->contains("seq") || !entry->contains("submission_id")) {
+                    ++refused;
+                    return;
+                }
+                std::lock_guard lock(acks_mutex);
+                acks << entry->at("seq").to_number<std::uint64_t>() << ' ' << entry->at("submission_id").as_string().c_str() << '\n';
+                acks.flush();
+                ++acked;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    std::cout << fmt::format("acked={}\nrefused={}\ndocuments_posted={}\n", acked.load(), refused.load(), next.load());
+    return refused == 0 ? 0 : 1;
 }
 
 int bench_reach(const Arguments& arguments) {

@@ -36,6 +36,7 @@ int token(const Arguments& arguments);
 int recall(const Arguments& arguments);  // recall_command.cpp
 int reach(const Arguments& arguments);
 int bench_load(const Arguments& arguments);  // bench_command.cpp, for scripts/bench
+int bench_stream(const Arguments& arguments);
 int bench_reach(const Arguments& arguments);
 
 // The two signature headers for a body.

@@ -35,6 +35,8 @@ void usage() {
   bench-load --dir DIR --node URL[,URL...] --units N [--connections C] [--scans FILE]
                                                    scripts/bench's load: capture, ship, receive, recall; a scan list
   bench-reach --node URL --token T --recall ID [--repeat N]   time a recall's reach summary
+  bench-stream --dir DIR --node URL --acks FILE --from K [--connections C] [--units U]
+                                                   the kill -9 drill's writer: commissions until the node dies
 )";
 }
 
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
     if (command == "reach") return rxl::cli::reach(arguments);
     if (command == "bench-load") return rxl::cli::bench_load(arguments);
     if (command == "bench-reach") return rxl::cli::bench_reach(arguments);
+    if (command == "bench-stream") return rxl::cli::bench_stream(arguments);
     usage();
     return 2;
 }
