@@ -41,6 +41,19 @@ std::string get_text(http::HttpsClient& client, const TestNode& node, const std:
     return response->body;
 }
 
+// /readyz once the start-up check is over ("writes" no longer "checking"), or after 20 s.
+json::object readyz_when_checked(http::HttpsClient& client) {
+    json::object ready;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        auto probe = client.request("GET", "/readyz");
+        REQUIRE(probe.ok());
+        ready = json::parse(probe->body).as_object();
+        if (ready.at("writes").as_string() != "checking") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return ready;
+}
+
 Hash decode_hash(const json::value& value) {
     auto bytes = from_base64(std::string(value.as_string()));
     REQUIRE(bytes.has_value());
@@ -311,14 +324,7 @@ TEST_CASE("every edit behind the server's back is named by rxledger audit, and t
 
     // Restarted on the tampered database, the node serves reads and refuses writes, saying why.
     node.start(false);
-    auto ready = json::object();
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        auto probe = client.request("GET", "/readyz");
-        REQUIRE(probe.ok());
-        ready = json::parse(probe->body).as_object();
-        if (ready.at("writes").as_string() != "checking") break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    auto ready = readyz_when_checked(client);
     CHECK(ready.at("writes").as_string() == "refused");
     CHECK(ready.at("status").as_string() == "not-ready");
     CHECK(ready.at("startup_audit").as_string() == "full");  // 16 units: far below startup_audit_full_max_units
@@ -342,34 +348,23 @@ TEST_CASE("a ledger with more units than startup_audit_full_max_units is checked
     REQUIRE(cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, maker, 1)->status == 201);
     node.stop();
 
-    auto readyz_when_decided = [&] {
-        json::object ready;
-        for (int attempt = 0; attempt < 200; ++attempt) {
-            auto probe = client.request("GET", "/readyz");
-            REQUIRE(probe.ok());
-            ready = json::parse(probe->body).as_object();
-            if (ready.at("writes").as_string() != "checking") break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        return ready;
-    };
     node.set("startup_audit_full_max_units=11");  // 12 units
     node.start();
-    auto ready = readyz_when_decided();
+    auto ready = readyz_when_checked(client);
     CHECK(ready.at("startup_audit").as_string() == "checkpoint");
     CHECK(ready.at("writes").as_string() == "open");
     node.stop();
 
     node.set("startup_audit_full_max_units=12");
     node.start();
-    CHECK(readyz_when_decided().at("startup_audit").as_string() == "full");
+    CHECK(readyz_when_checked(client).at("startup_audit").as_string() == "full");
     node.stop();
 
     // The cheap checks still run above the limit: a head whose root is not the stored tree's is refused.
     node.set("startup_audit_full_max_units=11");
     node.database().sql("UPDATE ledger_head SET root = decode(repeat('ab', 32), 'hex')");
     node.start(false);
-    ready = readyz_when_decided();
+    ready = readyz_when_checked(client);
     CHECK(ready.at("startup_audit").as_string() == "checkpoint");
     CHECK(ready.at("writes").as_string() == "refused");
     CHECK(std::string(ready.at("alarm").as_string()).find("Merkle root") != std::string::npos);
