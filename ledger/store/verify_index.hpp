@@ -4,9 +4,9 @@
 //
 // One index per database per process, shared by every Store connected to it (for_database). It is a
 // cache of committed state, never a source of truth: apply's Store tells it each batch after the batch
-// committed (batch_committed), and the first verification starts a background load of the tables
-// (start_loading); until that load is done, product_facts() answers nothing and the caller reads the
-// database. Batches that commit while the load runs are kept and re-applied on top of it, in order, so the
+// committed (batch_committed), and rxledgerd starts a background load of the tables when it starts
+// (start_loading; for other users the first write or verification starts it); until that load is done,
+// product_facts() answers nothing and the caller reads the database. Batches that commit while the load runs are kept and re-applied on top of it, in order, so the
 // index never misses or reverses a change: every unit change carries the unit's whole state.
 //
 // Memory: one 36-byte slot per unit in an open-addressing table kept at most 3/4 full (power-of-two
