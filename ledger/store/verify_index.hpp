@@ -6,8 +6,9 @@
 // cache of committed state, never a source of truth: apply's Store tells it each batch after the batch
 // committed (batch_committed), and rxledgerd starts a background load of the tables when it starts
 // (start_loading; for other users the first write or verification starts it); until that load is done,
-// product_facts() answers nothing and the caller reads the database. Batches that commit while the load runs are kept and re-applied on top of it, in order, so the
-// index never misses or reverses a change: every unit change carries the unit's whole state.
+// product_facts() answers nothing and the caller reads the database. Batches that commit while the load
+// runs are kept and re-applied on top of it, in order, so the index never misses or reverses a change:
+// every unit change carries the unit's whole state.
 //
 // Memory: one 36-byte slot per unit in an open-addressing table kept at most 3/4 full (power-of-two
 // size), so 10 M units take 604 MiB (906 MiB for the moment the table doubles). Units are keyed by the
