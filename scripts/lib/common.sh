@@ -131,10 +131,11 @@ JSON
     mkdir -p "$RXL_VAR/log"
 }
 
-# Waits until the node at https://127.0.0.1:$1 answers /readyz, or its process $2 exits.
+# Waits until the node at https://127.0.0.1:$1 answers /readyz (it takes writes), or its process $2
+# exits, for at most $3 seconds (10).
 wait_ready() {
-    local port="$1" pid="$2"
-    for _ in $(seq 1 100); do
+    local port="$1" pid="$2" seconds="${3:-10}"
+    for _ in $(seq 1 $(( seconds * 10 ))); do
         kill -0 "$pid" 2>/dev/null || return 1
         curl -ksf "https://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
         sleep 0.1

@@ -335,7 +335,8 @@ int bench_stream(const Arguments& arguments) {
     std::vector<std::thread> threads;
     for (std::size_t c = 0; c < connections; ++c) {
         threads.emplace_back([&, c] {
-            http::HttpsClient client(targets->nodes[c % targets->nodes.size()].host, targets->nodes[c % targets->nodes.size()].port);
+            const auto& node = targets->nodes[c % targets->nodes.size()];
+            http::HttpsClient client(node.host, node.port);
             for (;;) {
                 std::size_t d = from + next++;
                 std::vector<Unit> units;
