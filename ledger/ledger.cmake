@@ -9,6 +9,7 @@ rxl_module(rxl_ledger
     apply/epcis_rules.cpp
     apply/pack_rules.cpp
     apply/recall_rules.cpp
+    apply/alert_body.cpp
     apply/alert_rules.cpp
     apply/applier.cpp
     apply/memory_state.cpp

@@ -4,11 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <array>
-
-#include "ledger/apply/json_body.hpp"
-#include "ledger/core/limits.hpp"
+#include "ledger/apply/alert_body.hpp"
 
 namespace rxl {
 
@@ -16,90 +12,65 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 7> alert_codes{"UNKNOWN_SERIAL",  "UNKNOWN_LOT",           "LOT_MISMATCH",
-                                                      "EXPIRY_MISMATCH", "ALREADY_DECOMMISSIONED", "STOLEN",
-                                                      "LOCKED"};
-
-bool is_ascii_digits(const std::string& text) {
-    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+Error unknown_participant(const std::string& participant, std::string pointer) {
+    return make_error(ErrorKind::rule_violation, "unknown-participant", "participant " + participant + " is not registered",
+                      std::move(pointer));
 }
 
-bool is_ascii_letters_and_digits(const std::string& text) {
-    return std::all_of(text.begin(), text.end(),
-                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); });
-}
-
-Status parse_code_fields(const json::object& object, AlertRow& alert) {
-    auto code = body::string_member(object, "code", true, 32);
-    if (!code) return code.error();
-    if (std::find(alert_codes.begin(), alert_codes.end(), *code) == alert_codes.end()) {
-        return body::bad_body_error("code " + *code + " is not an alert code", "/code");
+Status check_participants(const AlertBatch& batch, const Registry& registry) {
+    for (std::size_t i = 0; i < batch.alerts.size(); ++i) {
+        const std::string& participant = batch.alerts[i].participant;
+        if (registry.find(participant) != nullptr) continue;
+        return unknown_participant(participant, batch.version == 1 ? "/participant" : fmt::format("/alerts/{}/participant", i));
     }
-    alert.code = std::move(code).value();
-    auto emvs = body::string_member(object, "emvs", false, limits::alert_emvs_code_chars_max);
-    if (!emvs) return emvs.error();
-    if (!is_ascii_letters_and_digits(*emvs)) return body::bad_body_error("emvs is letters and digits, like A24", "/emvs");
-    alert.emvs = std::move(emvs).value();
-    auto message = body::string_member(object, "message", false, limits::alert_message_chars_max);
-    if (!message) return message.error();
-    alert.message = std::move(message).value();
+    for (std::size_t i = 0; i < batch.suppressed.size(); ++i) {
+        const std::string& participant = batch.suppressed[i].participant;
+        if (registry.find(participant) == nullptr) return unknown_participant(participant, fmt::format("/suppressed/{}/participant", i));
+    }
     return ok_status();
 }
 
-// What was scanned, where, when and by whom.
-Status parse_scan_fields(const json::object& object, AlertRow& alert) {
-    auto gtin = body::gtin_member(object, "gtin");
-    if (!gtin) return gtin.error();
-    auto serial = body::serial_or_lot_member(object, "serial", false);
-    if (!serial) return serial.error();
-    auto lot = body::serial_or_lot_member(object, "lot", false);
-    if (!lot) return lot.error();
-    auto expiry = body::string_member(object, "expiry", false, 6);
-    if (!expiry) return expiry.error();
-    if (!expiry->empty() && (expiry->size() != 6 || !is_ascii_digits(*expiry))) {
-        return body::bad_body_error("expiry is YYMMDD as scanned, or empty", "/expiry");
-    }
-    auto participant = body::string_member(object, "participant", true, limits::participant_id_chars_max);
-    if (!participant) return participant.error();
-    auto location = body::gln_member(object, "location", false);
-    if (!location) return location.error();
-    auto verified_at_ms = body::integer_member(object, "verified_at_ms");
-    if (!verified_at_ms) return verified_at_ms.error();
-    alert.gtin = std::move(gtin).value();
-    alert.serial = std::move(serial).value();
-    alert.lot = std::move(lot).value();
-    alert.expiry = std::move(expiry).value();
-    alert.participant = std::move(participant).value();
-    alert.location = std::move(location).value();
-    alert.verified_at_ms = *verified_at_ms;
-    return ok_status();
+AlertRow alert_row(AlertItem alert, std::uint32_t item, const AlertContext& context) {
+    AlertRow row;
+    row.seq = context.seq;
+    row.item = item;
+    row.code = std::move(alert.code);
+    row.emvs = std::move(alert.emvs);
+    row.gtin = std::move(alert.gtin);
+    row.serial = std::move(alert.serial);
+    row.lot = std::move(alert.lot);
+    row.expiry = std::move(alert.expiry);
+    row.participant = std::move(alert.participant);
+    row.location = std::move(alert.location);
+    row.node = context.node.id;
+    row.verified_at_ms = alert.verified_at_ms;
+    row.ordered_at_ms = context.ordered_at_ms;
+    row.message = std::move(alert.message);
+    row.scans = alert.scans;
+    return row;
 }
 
-Result<AlertRow> parse_alert(std::string_view text) {
-    auto object = body::parse_object(text, {"code", "emvs", "gtin", "serial", "lot", "expiry", "participant",
-                                            "location", "verified_at_ms", "message"});
-    if (!object) return object.error();
-    AlertRow alert;
-    if (auto status = parse_code_fields(*object, alert); !status) return status.error();
-    if (auto status = parse_scan_fields(*object, alert); !status) return status.error();
-    return alert;
+std::string outcome_detail(const AlertBatch& batch, std::uint64_t seq) {
+    if (batch.version == 1) return json::serialize(json::object{{"alert_id", seq}});
+    return json::serialize(json::object{{"alerts", batch.alerts.size()},
+                                        {"scans", batch.alerts.size() + batch.duplicates()},
+                                        {"duplicates", batch.duplicates()},
+                                        {"suppressed", batch.suppressed_total()},
+                                        {"dropped", batch.dropped},
+                                        {"unrecorded", batch.unrecorded}});
 }
 
 }  // namespace
 
 Result<EntryOutcome> apply_alert(std::string_view body, const AlertContext& context, WorkingState& state) {
-    auto alert = parse_alert(body);
-    if (!alert) return alert.error();
-    if (context.registry.find(alert->participant) == nullptr) {
-        return make_error(ErrorKind::rule_violation, "unknown-participant",
-                          "participant " + alert->participant + " is not registered", "/participant");
-    }
-    alert->seq = context.seq;
-    alert->node = context.node.id;
-    alert->ordered_at_ms = context.ordered_at_ms;
+    auto batch = parse_alert_body(body);
+    if (!batch) return batch.error();
+    if (auto status = check_participants(*batch, context.registry); !status) return status.error();
     EntryOutcome outcome;
-    outcome.detail_json = json::serialize(json::object{{"alert_id", alert->seq}});
-    state.add_alert(std::move(alert).value());
+    outcome.detail_json = outcome_detail(*batch, context.seq);
+    for (std::size_t i = 0; i < batch->alerts.size(); ++i) {
+        state.add_alert(alert_row(std::move(batch->alerts[i]), static_cast<std::uint32_t>(i), context));
+    }
     return outcome;
 }
 

@@ -1,20 +1,20 @@
-// Falsification alerts: submissions of kind "alert" (DESIGN.md section 6, "Verification"). A node raises
-// one on a suspicious verification or decommission; the submitter is a node id from the genesis `nodes`,
-// the key id is that same node id, and the signature is made with the node's key (Applier checks this
-// before these rules run). The body is a JSON object, every member required unless said:
+// Falsification alerts: submissions of kind "alert" (DESIGN.md section 6, "Verification", and section 10,
+// rule 3). A node raises them on suspicious verifications, collected into one batch per window
+// (ledger/service/alert_raiser.hpp); the submitter is a node id from the genesis `nodes`, the key id is
+// that same node id, and the signature is made with the node's key (Applier checks this before these
+// rules run). The body's grammar, both versions, is in alert_body.hpp; a malformed body is refused as a
+// whole with "bad-body".
 //
-//   {"code": code, "emvs": EMVS hub code or "", "gtin": GTIN-14, "serial": serial or "",
-//    "lot": lot or "", "expiry": "YYMMDD" or "", "participant": participant id (who scanned),
-//    "location": GLN-13 or "", "verified_at_ms": int64, "message": text (may be "")}
-//   code = "UNKNOWN_SERIAL" | "UNKNOWN_LOT" | "LOT_MISMATCH" | "EXPIRY_MISMATCH"
-//        | "ALREADY_DECOMMISSIONED" | "STOLEN" | "LOCKED"
+// Rules: every participant the body names (each alert's, each suppressed count's) is registered
+// (unknown-participant, 422, pointer "/alerts/3/participant" or, in a version-1 body, "/participant").
+// Whether the GTIN was ever commissioned is not checked: an unknown GTIN is itself worth an alert.
 //
-// "emvs" is 0 to limits::alert_emvs_code_chars_max letters and digits; "message" at most
-// limits::alert_message_chars_max characters; "emvs", "serial", "lot", "expiry", "location" and "message"
-// may be absent, meaning "". No other member is allowed. A malformed body, an unknown code included, is refused
-// with "bad-body" (json_body.hpp). Rule: the participant is registered (unknown-participant, 422).
-//
-// An alert changes no unit. An accepted alert answers {"alert_id": seq}.
+// An accepted entry stores each alert of its body as one alert row (AlertRow: the entry's seq, the
+// alert's index in the body, its scans, the node and the ordering time); it changes no unit. The counts
+// stay in the body on the ledger and in the outcome. Answers:
+//   version 1: {"alert_id": seq}
+//   version 2: {"alerts": n, "scans": total scans, "duplicates": d, "suppressed": s, "dropped": x,
+//               "unrecorded": u}
 #pragma once
 
 #include <cstdint>

@@ -138,9 +138,12 @@ struct RecallRow {
     std::int64_t ordered_at_ms = 0;
 };
 
-// A falsification alert a node raised on a suspicious verification or decommission.
+// A falsification alert a node raised on a suspicious verification or decommission. One alert entry
+// holds one alert (version-1 body) or a batch of them (ledger/apply/alert_body.hpp): (seq, item) is the
+// alert's id.
 struct AlertRow {
     std::uint64_t seq = 0;
+    std::uint32_t item = 0;   // index of the alert in its entry's body
     std::string code;         // UNKNOWN_SERIAL, UNKNOWN_LOT, …
     std::string emvs;         // the EMVS hub code it mirrors ("A3"), or empty
     std::string gtin;
@@ -153,6 +156,7 @@ struct AlertRow {
     std::int64_t verified_at_ms = 0;
     std::int64_t ordered_at_ms = 0;
     std::string message;
+    std::uint64_t scans = 1;  // scans of the same unit, code and participant the window folded into it
 };
 
 // Every state change of one entry (or of a whole batch, once merged).

@@ -72,6 +72,20 @@ inline constexpr std::size_t alert_message_chars_max = 2000;
 inline constexpr std::size_t request_id_chars_max = 64;
 // An alert's EMVS hub code ("A3", "A24"): letters and digits.
 inline constexpr std::size_t alert_emvs_code_chars_max = 8;
+// Alerts in one alert entry (a batch, ledger/apply/alert_body.hpp), and suppressed counts in it.
+inline constexpr std::size_t alert_batch_alerts_max = 1000;
+
+// --- Alert aggregation (node-local: how a node batches the alerts it raises) -------------------------
+// A node submits at most one alert entry per window: the ledger grows by one entry a window whatever
+// the number of suspicious scans (DESIGN.md section 10, rule 3). Alerts wait at most this long.
+inline constexpr std::uint32_t alert_window_ms = 1'000;
+// Distinct alerts one window (one entry) carries; more are dropped and counted in the next entry.
+// Bounded memory, and at most about 256 × 600 bytes of body an entry. At most alert_batch_alerts_max.
+inline constexpr std::size_t alert_window_alerts_max = 256;
+// Distinct alerts one participant may raise in one window; more are suppressed and counted. An honest
+// pharmacy scans a few packs a second and rarely one that alerts; a flood by one token is cut to this
+// many alerts a window and cannot crowd out the others' alerts.
+inline constexpr std::size_t alert_window_participant_alerts_max = 20;
 
 // --- Recall and alert reads (node-local answers, not ledger rules) ---------------------------------
 // Items on one page of /v1/recalls, /v1/recalls/{id}/units and /v1/alerts when perPage is not given,

@@ -126,9 +126,9 @@ std::string recall_text(const RecallRow& recall) {
 }
 
 std::string alert_text(const AlertRow& alert) {
-    return fmt::format("{} ({}) on (01){}(21){} lot {} exp {} by {} at {} via {}, verified {} ms, ordered {} ms: {}",
+    return fmt::format("{} ({}) on (01){}(21){} lot {} exp {} by {} at {} via {}, verified {} ms, ordered {} ms, {} scans: {}",
                        alert.code, alert.emvs, alert.gtin, alert.serial, alert.lot, alert.expiry, alert.participant,
-                       alert.location, alert.node, alert.verified_at_ms, alert.ordered_at_ms, alert.message);
+                       alert.location, alert.node, alert.verified_at_ms, alert.ordered_at_ms, alert.scans, alert.message);
 }
 
 // Recalls, and the lookups apply reads them through: a deleted or edited recall would let an undo or a
@@ -161,16 +161,18 @@ void compare_recalls(store::Store& store, const MemoryState& replayed, AuditRepo
 }
 
 void compare_alerts(store::Store& store, const MemoryState& replayed, AuditReport& report) {
-    std::map<std::uint64_t, AlertRow> stored;
+    // By alert id (seq, item): an alert entry holds a batch of alerts (ledger/apply/alert_body.hpp).
+    std::map<std::pair<std::uint64_t, std::uint32_t>, AlertRow> stored;
     store::AlertFilter filter;
     filter.limit = audit_page_rows;
     for (auto page = store.alerts(filter); !page.empty(); page = store.alerts(filter)) {
         filter.after_seq = page.back().seq;
-        for (auto& alert : page) stored.emplace(alert.seq, std::move(alert));
+        filter.after_item = page.back().item;
+        for (auto& alert : page) stored.emplace(std::pair{alert.seq, alert.item}, std::move(alert));
     }
     for (const auto& alert : replayed.alerts()) {
-        std::string where = fmt::format("alert {}", alert.seq);
-        auto it = stored.find(alert.seq);
+        std::string where = fmt::format("alert {}-{}", alert.seq, alert.item);
+        auto it = stored.find({alert.seq, alert.item});
         if (it == stored.end()) {
             report.findings.push_back({where, "is missing from the database"});
             continue;
@@ -181,7 +183,9 @@ void compare_alerts(store::Store& store, const MemoryState& replayed, AuditRepor
         }
         stored.erase(it);
     }
-    for (const auto& [seq, alert] : stored) report.findings.push_back({fmt::format("alert {}", seq), "no entry makes it"});
+    for (const auto& [id, alert] : stored) {
+        report.findings.push_back({fmt::format("alert {}-{}", id.first, id.second), "no entry makes it"});
+    }
 }
 
 }  // namespace

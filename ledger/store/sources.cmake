@@ -5,7 +5,8 @@ set(RXL_MIGRATIONS
   ${CMAKE_SOURCE_DIR}/schemas/sql/002_domain.sql
   ${CMAKE_SOURCE_DIR}/schemas/sql/003_checkpoints.sql
   ${CMAKE_SOURCE_DIR}/schemas/sql/004_tokens.sql
-  ${CMAKE_SOURCE_DIR}/schemas/sql/005_verifications.sql)
+  ${CMAKE_SOURCE_DIR}/schemas/sql/005_verifications.sql
+  ${CMAKE_SOURCE_DIR}/schemas/sql/006_alert_batches.sql)
 set(RXL_MIGRATIONS_CPP ${CMAKE_CURRENT_BINARY_DIR}/migrations_embedded.cpp)
 add_custom_command(
   OUTPUT ${RXL_MIGRATIONS_CPP}

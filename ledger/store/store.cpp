@@ -84,9 +84,9 @@ constexpr const char* sql_insert_withdrawn_gtin = "INSERT INTO withdrawn_gtins (
 
 constexpr const char* sql_insert_alerts =
     "INSERT INTO alerts (seq, code, emvs, gtin, serial, lot, expiry, participant, location, node, verified_at_ms, "
-    "ordered_at_ms, message) "
+    "ordered_at_ms, message, item, scans) "
     "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
-    "$8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])";
+    "$8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::text[], $14::integer[], $15::bigint[])";
 
 constexpr const char* sql_product_exists = "SELECT 1 FROM lots WHERE gtin = $1 LIMIT 1";
 constexpr const char* sql_lot_exists = "SELECT 1 FROM lots WHERE gtin = $1 AND lot = $2 LIMIT 1";
@@ -101,15 +101,16 @@ constexpr const char* sql_select_recalls =
     "SELECT {} FROM recalls WHERE ($1 = '' OR gtin = $1) AND seq > $2 ORDER BY seq LIMIT $3";
 
 constexpr const char* alert_columns =
-    "seq, code, emvs, gtin, serial, lot, expiry, participant, location, node, verified_at_ms, ordered_at_ms, message";
+    "seq, code, emvs, gtin, serial, lot, expiry, participant, location, node, verified_at_ms, ordered_at_ms, message, "
+    "item, scans";
 
 // $8 switches on the company-prefix restriction: a GTIN-14 belongs to a prefix when its digits after the
 // indicator digit start with it (gs1::gtin_has_prefix).
 constexpr const char* sql_select_alerts =
     "SELECT {} FROM alerts WHERE ($1 = '' OR gtin = $1) AND ($2 = '' OR lot = $2) AND ($3 = '' OR code = $3) "
-    "AND ordered_at_ms >= $4 AND ordered_at_ms < $5 AND seq > $6 "
+    "AND ordered_at_ms >= $4 AND ordered_at_ms < $5 AND (seq, item) > ($6, $10) "
     "AND (NOT $8 OR EXISTS (SELECT 1 FROM unnest($9::text[]) AS p(prefix) WHERE substr(gtin, 2, length(prefix)) = prefix)) "
-    "ORDER BY seq LIMIT $7";
+    "ORDER BY seq, item LIMIT $7";
 
 constexpr const char* sql_upsert_head =
     "INSERT INTO ledger_head (singleton, size, root, last_ordered_at_ms, orderer_cursor) "
@@ -249,6 +250,8 @@ AlertRow decode_alert(const pqxx::row& row) {
     alert.verified_at_ms = row[10].as<std::int64_t>();
     alert.ordered_at_ms = row[11].as<std::int64_t>();
     alert.message = row[12].as<std::string>();
+    alert.item = row[13].as<std::uint32_t>();
+    alert.scans = row[14].as<std::uint64_t>();
     return alert;
 }
 
@@ -472,7 +475,8 @@ std::vector<AlertRow> Store::alerts(const AlertFilter& filter) {
     bool restricted = filter.company_prefixes.has_value();
     auto rows = work.exec_params(fmt::format(sql_select_alerts, alert_columns), filter.gtin, filter.lot, filter.code,
                                  filter.from_ms, filter.to_ms, filter.after_seq, filter.limit, restricted,
-                                 text_array(restricted ? *filter.company_prefixes : std::vector<std::string>{}));
+                                 text_array(restricted ? *filter.company_prefixes : std::vector<std::string>{}),
+                                 static_cast<std::int64_t>(filter.after_item));
     for (const auto& row : rows) out.push_back(decode_alert(row));
     return out;
 }
@@ -711,7 +715,8 @@ void write_recalls(pqxx::work& work, const std::vector<RecallRow>& recalls) {
 
 void write_alerts(pqxx::work& work, const std::vector<AlertRow>& alerts) {
     if (alerts.empty()) return;
-    std::vector<std::uint64_t> seqs;
+    std::vector<std::uint64_t> seqs, scans;
+    std::vector<std::uint32_t> items;
     std::vector<std::int64_t> verified, ordered;
     std::vector<std::string> codes, emvs, gtins, serials, lots, expiries, participants, locations, nodes, messages;
     for (const auto& alert : alerts) {
@@ -728,11 +733,13 @@ void write_alerts(pqxx::work& work, const std::vector<AlertRow>& alerts) {
         verified.push_back(alert.verified_at_ms);
         ordered.push_back(alert.ordered_at_ms);
         messages.push_back(alert.message);
+        items.push_back(alert.item);
+        scans.push_back(alert.scans);
     }
     work.exec_prepared("insert_alerts", number_array(seqs), text_array(codes), text_array(emvs), text_array(gtins),
                      text_array(serials), text_array(lots), text_array(expiries), text_array(participants),
                      text_array(locations), text_array(nodes), number_array(verified), number_array(ordered),
-                     text_array(messages));
+                     text_array(messages), number_array(items), number_array(scans));
 }
 
 }  // namespace

@@ -108,7 +108,10 @@ struct AlertFilter {
     std::string code;
     std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
     std::int64_t to_ms = std::numeric_limits<std::int64_t>::max();
-    std::uint64_t after_seq = 0;  // keyset pagination: alerts with a larger seq
+    // Keyset pagination: alerts after the alert (after_seq, after_item), in (seq, item) order. The
+    // default starts before the first: entry 0 is the genesis, never an alert.
+    std::uint64_t after_seq = 0;
+    std::uint32_t after_item = 0;
     std::size_t limit = 100;
     // When set, only GTINs under these company prefixes (a manufacturer's view); none at all if empty.
     std::optional<std::vector<std::string>> company_prefixes;
@@ -190,7 +193,7 @@ public:
     std::optional<RecallRow> recall(std::uint64_t seq);
     // Recalls in id order after `after_seq`, at most `limit`; of one GTIN unless `gtin` is empty.
     std::vector<RecallRow> recalls(const std::string& gtin, std::uint64_t after_seq, std::size_t limit);
-    // Alerts in id (seq) order matching the filter.
+    // Alerts in id (seq, item) order matching the filter.
     std::vector<AlertRow> alerts(const AlertFilter& filter);
     std::optional<UnitState> unit(const UnitKey& key);
     std::uint64_t count_units();
