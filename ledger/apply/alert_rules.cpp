@@ -19,9 +19,18 @@ Error unknown_participant(const std::string& participant, std::string pointer) {
 
 Status check_participants(const AlertBatch& batch, const Registry& registry) {
     for (std::size_t i = 0; i < batch.alerts.size(); ++i) {
-        const std::string& participant = batch.alerts[i].participant;
-        if (registry.find(participant) != nullptr) continue;
-        return unknown_participant(participant, batch.version == 1 ? "/participant" : fmt::format("/alerts/{}/participant", i));
+        const AlertItem& alert = batch.alerts[i];
+        if (registry.find(alert.participant) == nullptr) {
+            return unknown_participant(alert.participant, batch.version == 1 ? "/participant" : fmt::format("/alerts/{}/participant", i));
+        }
+        // Version 1 predates this rule: entries already on a ledger must replay as they were applied.
+        if (batch.version == 1 || alert.location.empty()) continue;
+        const Participant* site = registry.find_by_gln(alert.location);
+        if (site == nullptr || site->id != alert.participant) {
+            return make_error(ErrorKind::rule_violation, "not-participants-location",
+                              fmt::format("GLN {} is not a registered location of {}", alert.location, alert.participant),
+                              fmt::format("/alerts/{}/location", i));
+        }
     }
     for (std::size_t i = 0; i < batch.suppressed.size(); ++i) {
         const std::string& participant = batch.suppressed[i].participant;

@@ -7,7 +7,11 @@
 //
 // Rules: every participant the body names (each alert's, each suppressed count's) is registered
 // (unknown-participant, 422, pointer "/alerts/3/participant" or, in a version-1 body, "/participant").
-// Whether the GTIN was ever commissioned is not checked: an unknown GTIN is itself worth an alert.
+// In a version-2 body an alert's location, when given, is a GLN its participant registered
+// (not-participants-location, 422, pointer "/alerts/3/location"): the node checks the caller's location
+// before it raises an alert, and every node checks it again. Version-1 entries, written before the rule,
+// are not held to it. Whether the GTIN was ever commissioned is not checked: an unknown GTIN is itself
+// worth an alert.
 //
 // An accepted entry stores each alert of its body as one alert row (AlertRow: the entry's seq, the
 // alert's index in the body, its scans, the node and the ordering time); it changes no unit. The counts

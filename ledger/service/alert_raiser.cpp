@@ -5,25 +5,35 @@
 namespace rxl {
 
 namespace {
+
 constexpr std::chrono::milliseconds alert_commit_timeout{30'000};
+
+std::int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-AlertRaiser::AlertRaiser(LedgerService& ledger) : ledger_(ledger) {
-    for (std::size_t i = 0; i < submitters; ++i) workers_.emplace_back([this] { run(); });
+}  // namespace
+
+AlertRaiser::AlertRaiser(LedgerService& ledger, std::chrono::milliseconds window)
+    : ledger_(ledger), window_(window), current_(wall_ms()) {
+    worker_ = std::thread([this] { run(); });
 }
 
 AlertRaiser::~AlertRaiser() { stop(); }
 
-void AlertRaiser::raise(std::string body) {
+void AlertRaiser::raise(AlertItem alert) {
+    ++scans_;
+    AlertWindow::Added added = AlertWindow::Added::dropped;
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ || queue_.size() >= queue_max) {
-            ++failed_;
-            return;
-        }
-        queue_.push_back(std::move(body));
+        if (!stopping_) added = current_.add(std::move(alert));
     }
-    ready_.notify_one();
+    switch (added) {
+        case AlertWindow::Added::kept: break;
+        case AlertWindow::Added::duplicate: ++duplicates_; break;
+        case AlertWindow::Added::suppressed: ++suppressed_; break;
+        case AlertWindow::Added::dropped: ++dropped_; break;
+    }
 }
 
 void AlertRaiser::stop() {
@@ -32,31 +42,51 @@ void AlertRaiser::stop() {
         if (stopping_) return;
         stopping_ = true;
     }
-    ready_.notify_all();
-    for (auto& worker : workers_) {
-        if (worker.joinable()) worker.join();
+    stopping_changed_.notify_all();
+    if (worker_.joinable()) worker_.join();
+}
+
+AlertRaiserCounts AlertRaiser::counts() const {
+    AlertRaiserCounts counts{scans_.load(), recorded_.load(), duplicates_.load(), suppressed_.load(),
+                             dropped_.load(), failed_.load(),  entries_.load(),    0};
+    std::lock_guard lock(mutex_);
+    counts.pending = current_.size();
+    return counts;
+}
+
+// One window at a time: wait for it to end (or for stop()), take it, submit it and wait for its commit,
+// then the next. A submission slower than a window delays the next entry; it never adds one.
+void AlertRaiser::run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        auto window_end = std::chrono::steady_clock::now() + window_;
+        bool stop = stopping_changed_.wait_until(lock, window_end, [&] { return stopping_; });
+        if (current_.empty()) {
+            if (stop) return;
+            continue;
+        }
+        AlertBatch batch = current_.take(wall_ms());
+        lock.unlock();
+        submit(batch);
+        lock.lock();
+        if (stop) return;
     }
 }
 
-void AlertRaiser::run() {
-    while (true) {
-        std::string body;
-        {
-            std::unique_lock lock(mutex_);
-            ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;
-            body = std::move(queue_.front());
-            queue_.pop_front();
-        }
-        auto answer = ledger_.submit_as_node(SubmissionKind::alert, body, alert_commit_timeout);
-        if (answer && answer->outcome == outcome_accepted) {
-            ++raised_;
-        } else {
-            ++failed_;
-            std::fprintf(stderr, "rxledgerd: an alert was not recorded: %s\n",
-                         answer ? answer->outcome.c_str() : answer.error().detail.c_str());
-        }
+void AlertRaiser::submit(const AlertBatch& batch) {
+    auto answer = ledger_.submit_as_node(SubmissionKind::alert, alert_batch_body(batch), alert_commit_timeout);
+    if (answer && answer->outcome == outcome_accepted) {
+        ++entries_;
+        recorded_ += batch.alerts.size();
+        return;
     }
+    failed_ += batch.alerts.size();
+    {
+        std::lock_guard lock(mutex_);
+        current_.add_unrecorded(batch.alerts.size() + batch.unrecorded);
+    }
+    std::fprintf(stderr, "rxledgerd: an alert entry of %zu alerts was not recorded: %s\n", batch.alerts.size(),
+                 answer ? answer->outcome.c_str() : answer.error().detail.c_str());
 }
 
 }  // namespace rxl

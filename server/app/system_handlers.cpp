@@ -1,6 +1,9 @@
 // Liveness, readiness, metrics and the API document.
 #include <boost/json.hpp>
 
+#include <array>
+#include <tuple>
+
 #include "ledger/core/bytes.hpp"
 #include "server/app/handlers.hpp"
 #include "server/consortium/consortium.hpp"
@@ -60,19 +63,41 @@ http::Response openapi(App&, const http::Request&) {
     return http::Response::text(200, "application/yaml", openapi_yaml());
 }
 
+namespace {
+
+// What the alert raiser did with every scan that called for an alert (ledger/service/alert_raiser.hpp):
+// scans = raised + duplicates + suppressed + dropped + failed + pending, so none goes uncounted.
+void register_alert_metrics(http::Metrics& metrics, AlertRaiser& alerts) {
+    using Field = std::uint64_t AlertRaiserCounts::*;
+    const std::array<std::tuple<const char*, const char*, Field>, 8> gauges{{
+        {"rxledger_alert_scans_total", "Scans that called for a falsification alert.", &AlertRaiserCounts::scans},
+        {"rxledger_alerts_raised_total", "Alerts this node recorded on the ledger (rows of accepted alert entries).",
+         &AlertRaiserCounts::recorded},
+        {"rxledger_alerts_duplicate_total", "Scans folded into an alert of the same unit, code and participant in its window.",
+         &AlertRaiserCounts::duplicates},
+        {"rxledger_alerts_suppressed_total", "Alerts past a participant's limit per window, counted in the alert entry.",
+         &AlertRaiserCounts::suppressed},
+        {"rxledger_alerts_dropped_total", "Alerts a full window had no room for, counted in the alert entry.", &AlertRaiserCounts::dropped},
+        {"rxledger_alerts_failed_total", "Alerts of alert entries that were refused or timed out, counted in the next entry.",
+         &AlertRaiserCounts::failed},
+        {"rxledger_alert_entries_total", "Alert entries (one per window at most) this node recorded on the ledger.",
+         &AlertRaiserCounts::entries},
+        {"rxledger_alerts_pending", "Alerts in the current window, not yet submitted.", &AlertRaiserCounts::pending},
+    }};
+    for (const auto& [name, help, field] : gauges) {
+        metrics.register_gauge_callback(name, help, [&alerts, field = field] { return static_cast<double>(alerts.counts().*field); });
+    }
+}
+
+}  // namespace
+
 void register_ledger_metrics(App& app) {
     LedgerService& ledger = app.ledger;
     auto& metrics = app.metrics;
     metrics.register_gauge_callback("rxledger_writes_refused",
                                     "1 when the node refuses writes because its database does not match its signed checkpoints or a replay.",
                                     [&ledger] { return ledger.integrity().state == WriteState::refused ? 1.0 : 0.0; });
-    if (app.alerts != nullptr) {
-        AlertRaiser* alerts = app.alerts;
-        metrics.register_gauge_callback("rxledger_alerts_raised_total", "Falsification alerts this node recorded on the ledger.",
-                                        [alerts] { return static_cast<double>(alerts->raised()); });
-        metrics.register_gauge_callback("rxledger_alerts_failed_total", "Alerts this node could not record (queue full, rejected, timeout).",
-                                        [alerts] { return static_cast<double>(alerts->failed()); });
-    }
+    if (app.alerts != nullptr) register_alert_metrics(app.metrics, *app.alerts);
     if (app.verification_log != nullptr) {
         VerificationLog* log = app.verification_log;
         metrics.register_gauge_callback("rxledger_verifications_logged_total", "Verifications written to the node's log.",

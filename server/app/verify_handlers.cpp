@@ -35,31 +35,49 @@ std::optional<verify::RecallMark> recall_mark(const std::optional<store::RecallF
     return verify::RecallMark{fact->recall_seq, fact->recall_class, fact->ordered_at_ms};
 }
 
-// Who asks, from where. The location is optional; when given it must be a GLN with a valid check digit.
+// Where a caller says it scans: a GLN with a valid check digit ("bad-location", 400) and one of the
+// caller's own registered GLNs ("not-callers-location", 403). It is where an alert says the scan
+// happened, and where ALREADY_DECOMMISSIONED decides whether to alert, so a caller may not speak for
+// another participant's site.
+Status check_location(App& app, const std::string& participant, std::string_view location,
+                      const std::string& pointer = "/location") {
+    if (!gs1::has_valid_check_digit(location, 13)) {
+        return make_error(ErrorKind::invalid_input, "bad-location", "location must be a GLN: 13 digits with a valid check digit",
+                          pointer);
+    }
+    auto registry = app.ledger.registry();
+    const Participant* caller = registry->find(participant);
+    if (caller == nullptr || std::find(caller->glns.begin(), caller->glns.end(), location) == caller->glns.end()) {
+        return make_error(ErrorKind::forbidden, "not-callers-location",
+                          fmt::format("location {} is not one of the registered GLNs of {}", location, participant), pointer);
+    }
+    return ok_status();
+}
+
+// Who asks, from where; the location is optional (check_location when given).
 Result<verify::Caller> caller_of(App& app, const http::Request& request, std::string_view location) {
     auto participant = app.tokens.authenticate(request);
     if (!participant) return participant.error();
-    if (!location.empty() && !gs1::has_valid_check_digit(location, 13)) {
-        return make_error(ErrorKind::invalid_input, "bad-location", "location must be a GLN: 13 digits with a valid check digit",
-                          "/location");
+    if (!location.empty()) {
+        if (auto checked = check_location(app, *participant, location); !checked) return checked.error();
     }
     return verify::Caller{*participant, std::string(location)};
 }
 
-// The alert body a node signs (ledger/apply/alert_rules.hpp).
-std::string alert_body(const verify::Verification& verification, const gs1::Scan& scan, const verify::Caller& caller,
-                       std::int64_t at_ms) {
-    json::object body{{"code", verify::to_string(verification.alert->code)},
-                      {"emvs", verification.alert->emvs},
-                      {"gtin", scan.gtin},
-                      {"serial", scan.serial},
-                      {"lot", scan.lot},
-                      {"expiry", scan.expiry},
-                      {"participant", caller.participant},
-                      {"location", caller.location},
-                      {"verified_at_ms", at_ms},
-                      {"message", verification.message}};
-    return json::serialize(body);
+// The alert a verification calls for, as the node's alert window takes it (ledger/apply/alert_body.hpp).
+AlertItem alert_item(const verify::Verification& verification, const gs1::Scan& scan, const verify::Caller& caller,
+                     std::int64_t at_ms) {
+    return AlertItem{std::string(verify::to_string(verification.alert->code)),
+                     verification.alert->emvs,
+                     scan.gtin,
+                     scan.serial,
+                     scan.lot,
+                     scan.expiry,
+                     caller.participant,
+                     caller.location,
+                     at_ms,
+                     verification.message,
+                     1};
 }
 
 struct Verified {
@@ -103,7 +121,7 @@ Result<Verified> run_verification(App& app, const Result<gs1::Scan>& scan, const
         auto decided = decide_from_index(app, *scan, caller, want_receipt, at);
         if (!decided) return decided.error();
         out = std::move(decided).value();
-        if (out.verification.alert && app.alerts != nullptr) app.alerts->raise(alert_body(out.verification, *scan, caller, at));
+        if (out.verification.alert && app.alerts != nullptr) app.alerts->raise(alert_item(out.verification, *scan, caller, at));
     } else {
         auto decided = app.ledger.with_store([&](store::Store& store) -> Result<Verified> {
             Verified result;
@@ -123,7 +141,7 @@ Result<Verified> run_verification(App& app, const Result<gs1::Scan>& scan, const
         });
         if (!decided) return decided.error();
         out = std::move(decided).value();
-        if (out.verification.alert && app.alerts != nullptr) app.alerts->raise(alert_body(out.verification, *scan, caller, at));
+        if (out.verification.alert && app.alerts != nullptr) app.alerts->raise(alert_item(out.verification, *scan, caller, at));
     }
     if (app.verification_log != nullptr) {
         const auto& v = out.verification;
@@ -239,6 +257,9 @@ http::Response verify_digital_link(App& app, const http::Request& request) {
                                    std::string(request.query_param("corrUUID").value_or(""))};
     auto scan = verify::check_vrs_request(vrs_request);
     if (!scan) return http::problem(scan.error());
+    if (!vrs_request.req_gln.empty()) {
+        if (auto checked = check_location(app, caller->participant, vrs_request.req_gln, "/reqGLN"); !checked) return http::problem(checked.error());
+    }
     caller->location = vrs_request.req_gln;
     auto verified = run_verification(app, scan, *caller, "vrs", request.target, false, request.may_block);
     if (!verified) return problem_or_retry(verified.error());

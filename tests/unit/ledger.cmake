@@ -5,3 +5,5 @@ rxl_test(ledger_test
           unit/recall_alert_test.cpp
   LIBS rxl_ledger
   LABEL unit)
+# Alert aggregation: the node's window (ledger/service/alert_window.hpp) and the batch body it applies as.
+rxl_test(alert_test SOURCES unit/alert_test.cpp LIBS rxl_service rxl_ledger LABEL unit)
