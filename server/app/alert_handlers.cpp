@@ -6,8 +6,17 @@
 //
 // Filters: gtin, lot, code (exact), from and to (ordering time, [from, to)) as RFC 3339 text
 // ("2025-03-01T00:00:00Z", an offset required) or whole milliseconds since 1970; perPage and next.
+//
+// One alert entry holds a batch of alerts (ledger/apply/alert_body.hpp): each is listed on its own, with
+// "alert_id" "<seq>-<item>" (its entry and its index there), "entry" (the seq) and "scans" (how many
+// scans of the same unit, code and participant its window folded into it). The counts of suppressed
+// and dropped alerts are in the entry's body and outcome (GET /v1/ledger/entries/{seq}).
 #include <boost/json.hpp>
 #include <fmt/format.h>
+
+#include <limits>
+#include <optional>
+#include <utility>
 
 #include "ledger/core/time.hpp"
 #include "ledger/epcis/timestamp.hpp"
@@ -31,6 +40,20 @@ Result<std::int64_t> time_param(std::string_view text, std::string_view name) {
                       "/" + std::string(name));
 }
 
+// An alert's id as this endpoint writes it, "<seq>-<item>" (the entry and the alert's index in it), or a
+// bare "<seq>" as pages were linked before alert entries held batches (after every alert of that entry).
+std::optional<std::pair<std::uint64_t, std::uint32_t>> parse_alert_id(std::string_view text) {
+    auto dash = text.find('-');
+    auto seq = parse_whole_number(text.substr(0, dash));
+    if (!seq) return std::nullopt;
+    if (dash == std::string_view::npos) return std::pair{*seq, std::numeric_limits<std::uint32_t>::max()};
+    auto item = parse_whole_number(text.substr(dash + 1));
+    if (!item || *item > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+    return std::pair{*seq, static_cast<std::uint32_t>(*item)};
+}
+
+std::string alert_id(const AlertRow& alert) { return fmt::format("{}-{}", alert.seq, alert.item); }
+
 // The filter from the query; "bad-identifier", "bad-parameter" or "bad-page-token" (400) otherwise.
 Result<store::AlertFilter> alert_filter(const http::Request& request) {
     store::AlertFilter filter;
@@ -48,9 +71,10 @@ Result<store::AlertFilter> alert_filter(const http::Request& request) {
         *bound = *ms;
     }
     if (auto next = request.query_param("next")) {
-        auto seq = parse_whole_number(*next);
-        if (!seq) return make_error(ErrorKind::invalid_input, "bad-page-token", "next is not a token this node gave", "/next");
-        filter.after_seq = *seq;
+        auto after = parse_alert_id(*next);
+        if (!after) return make_error(ErrorKind::invalid_input, "bad-page-token", "next is not a token this node gave", "/next");
+        filter.after_seq = after->first;
+        filter.after_item = after->second;
     }
     auto limit = per_page(request);
     if (!limit) return limit.error();
@@ -59,7 +83,9 @@ Result<store::AlertFilter> alert_filter(const http::Request& request) {
 }
 
 json::object alert_json(const AlertRow& alert) {
-    return json::object{{"alert_id", alert.seq},
+    return json::object{{"alert_id", alert_id(alert)},
+                        {"entry", alert.seq},
+                        {"scans", alert.scans},
                         {"code", alert.code},
                         {"emvs", alert.emvs},
                         {"gtin", alert.gtin},
@@ -75,13 +101,13 @@ json::object alert_json(const AlertRow& alert) {
 }
 
 // The query of the next page's link: the request's filters with `next` replaced.
-std::string next_query(const http::Request& request, std::uint64_t last_seq) {
+std::string next_query(const http::Request& request, const std::string& last_id) {
     std::string query;
     for (const auto& [name, value] : request.query) {
         if (name == "next") continue;
         query += fmt::format("{}={}&", http::percent_encode(name), http::percent_encode(value));
     }
-    return query + fmt::format("next={}", last_seq);
+    return query + "next=" + last_id;
 }
 
 }  // namespace
@@ -105,7 +131,7 @@ http::Response get_alerts(App& app, const http::Request& request) {
     json::array items;
     for (const auto& alert : rows) items.push_back(alert_json(alert));
     http::Response response = http::Response::json(200, json::serialize(json::object{{"alerts", std::move(items)}}));
-    if (more) response.headers.push_back({"Link", fmt::format("</v1/alerts?{}>; rel=\"next\"", next_query(request, rows.back().seq))});
+    if (more) response.headers.push_back({"Link", fmt::format("</v1/alerts?{}>; rel=\"next\"", next_query(request, alert_id(rows.back())))});
     return response;
 }
 

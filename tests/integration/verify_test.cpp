@@ -6,10 +6,13 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <set>
 #include <thread>
+#include <vector>
 
+#include "ledger/apply/alert_body.hpp"
 #include "ledger/core/bytes.hpp"
 #include "ledger/merkle/checkpoint.hpp"
 #include "ledger/service/receipt.hpp"
@@ -102,7 +105,8 @@ std::uint64_t ledger_size(Pharmacy& pharmacy) {
 
 }  // namespace
 
-TEST_CASE("a pharmacist's scan in every form gives one answer; each reason code; alerts on the ledger; receipts; the log") {
+// No ';' in a test name: ctest splits the name there into tests that run nothing (STYLE.md).
+TEST_CASE("a pharmacist's scan in every form gives one answer, each reason code, alerts on the ledger, receipts, the log") {
     TestNode node;
     node.start();
     Pharmacy pharmacy{node, node.client(), cli::make_gtin(node.company_prefix("acme-pharma"), 21)};
@@ -359,4 +363,182 @@ TEST_CASE("the remaining reason codes over HTTPS: UNKNOWN_LOT, STOLEN, LOCKED, W
     auto withdrawn = pharmacy.verify("]d2" "01" + gone_gtin + "17" + expiry_yymmdd + "10W-1" "\x1d" "21W1", 200, "acme-pharma");
     CHECK(withdrawn.at("code").as_string() == "WITHDRAWN");
     CHECK(withdrawn.at("genuine").as_bool());
+}
+
+namespace {
+
+// The alert entries at or after `from`, their bodies parsed (ledger/apply/alert_body.hpp).
+std::vector<AlertBatch> alert_entries(Pharmacy& pharmacy, std::uint64_t from) {
+    std::vector<AlertBatch> batches;
+    for (std::uint64_t seq = from;; ++seq) {
+        auto response = pharmacy.get(fmt::format("/v1/ledger/entries/{}", seq), "health-authority");
+        if (response.status != 200) break;
+        auto entry = json::parse(response.body).as_object();
+        if (entry.at("kind").as_string() != "alert") continue;
+        CHECK(entry.at("outcome").as_string() == "accepted");
+        auto body = from_base64(std::string(entry.at("body").as_string()));
+        REQUIRE(body.has_value());
+        auto batch = parse_alert_body(std::string(body->begin(), body->end()));
+        REQUIRE(batch.ok());
+        batches.push_back(std::move(batch).value());
+    }
+    return batches;
+}
+
+// Every alert listed for the regulator (all pages), optionally of one GTIN.
+json::array all_alerts(Pharmacy& pharmacy, const std::string& gtin) {
+    json::array out;
+    std::string target = "/v1/alerts?perPage=1000&gtin=" + gtin;
+    for (int page = 0; page < 100 && !target.empty(); ++page) {
+        auto response = pharmacy.get(target, "health-authority");
+        REQUIRE_MESSAGE(response.status == 200, response.body);
+        for (auto& alert : json::parse(response.body).at("alerts").as_array()) out.push_back(alert);
+        target.clear();
+        for (const auto& header : response.headers) {
+            if (header.name == "Link") target = header.value.substr(1, header.value.find('>') - 1);
+        }
+    }
+    return out;
+}
+
+// Verifies each scan (as one participant, at its own GLN) from `threads` connections at once; returns
+// how many were answered 200 with code UNKNOWN_SERIAL.
+std::size_t scan_all(TestNode& node, const std::vector<std::string>& scans, const std::string& participant, std::size_t threads) {
+    std::atomic<std::size_t> next{0}, unknown{0};
+    std::vector<std::thread> workers;
+    const std::string token = node.token(participant), gln = node.gln(participant);
+    for (std::size_t t = 0; t < threads; ++t) {
+        workers.emplace_back([&] {
+            auto client = node.client();
+            for (std::size_t i = next++; i < scans.size(); i = next++) {
+                auto response = client.request("GET", "/v1/verify?code=" + http::percent_encode(scans[i]) + "&location=" + gln, {},
+                                               {{"Authorization", "Bearer " + token}});
+                if (response.ok() && response->status == 200 && response->body.find("\"UNKNOWN_SERIAL\"") != std::string::npos) ++unknown;
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    return unknown.load();
+}
+
+}  // namespace
+
+TEST_CASE("a flood of unknown serials by one token adds a handful of alert entries, and every scan is counted") {
+    TestNode node;
+    node.start();
+    Pharmacy pharmacy{node, node.client(), cli::make_gtin(node.company_prefix("acme-pharma"), 27)};
+    stock_pharmacy(node, pharmacy);
+    const std::string& gtin = pharmacy.gtin;
+    const std::uint64_t before = ledger_size(pharmacy);
+
+    // 1,000 scans of one unknown serial, then 3,000 distinct unknown serials, all with the pharmacy's token;
+    // meanwhile one honest alert by the wholesaler.
+    std::vector<std::string> flood(1000, datamatrix(gtin, "SAME1"));
+    for (int i = 0; i < 3000; ++i) flood.push_back(datamatrix(gtin, fmt::format("FLOOD{}", i)));
+    auto started = std::chrono::steady_clock::now();
+    std::thread honest([&] { CHECK(scan_all(node, {datamatrix(gtin, "HONEST1")}, "medi-wholesale", 1) == 1); });
+    std::size_t answered = scan_all(node, flood, "corner-pharmacy", 4);
+    honest.join();
+    double flood_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    CHECK(answered == flood.size());  // every scan still gets its answer
+
+    // Wait until the node's last window is on the ledger: every scan counted in some entry.
+    const std::uint64_t scans = flood.size() + 1;
+    std::vector<AlertBatch> batches;
+    std::uint64_t counted = 0;
+    for (int attempt = 0; attempt < 100 && counted < scans; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        batches = alert_entries(pharmacy, before);
+        counted = 0;
+        for (const auto& batch : batches) counted += batch.alerts.size() + batch.duplicates() + batch.suppressed_total() + batch.dropped;
+    }
+    INFO("flood took ", flood_seconds, " s, ", batches.size(), " alert entries");
+    CHECK(counted == scans);  // none lost uncounted
+    // At most one entry per 1 s window (limits::alert_window_ms), plus the window open when it started.
+    CHECK(batches.size() >= 1);
+    CHECK(static_cast<double>(batches.size()) <= flood_seconds + 2);
+    std::uint64_t suppressed = 0, alerts = 0;
+    for (const auto& batch : batches) {
+        alerts += batch.alerts.size();
+        suppressed += batch.suppressed_total();
+        CHECK(batch.version == 2);
+        for (const auto& count : batch.suppressed) CHECK(count.participant == "corner-pharmacy");
+        CHECK(batch.dropped == 0);
+        CHECK(batch.unrecorded == 0);
+    }
+    CHECK(suppressed > 0);
+    // 20 distinct alerts per participant per window at most (limits::alert_window_participant_alerts_max).
+    CHECK(alerts <= batches.size() * limits::alert_window_participant_alerts_max + 1);
+
+    // GET /v1/alerts lists each stored alert once, with its scans; the wholesaler's honest alert is among them.
+    json::array listed = all_alerts(pharmacy, gtin);
+    CHECK(listed.size() == alerts);
+    std::set<std::string> ids;
+    std::uint64_t same_scans = 0;
+    bool honest_listed = false;
+    for (const auto& value : listed) {
+        const auto& alert = value.as_object();
+        CHECK(ids.insert(std::string(alert.at("alert_id").as_string())).second);
+        if (alert.at("serial").as_string() == "SAME1") same_scans += alert.at("scans").to_number<std::uint64_t>();
+        if (alert.at("serial").as_string() == "HONEST1") honest_listed = alert.at("participant").as_string() == "medi-wholesale";
+    }
+    CHECK(same_scans == 1000);  // 1,000 scans of one serial: a row per window, their scans adding up
+    CHECK(honest_listed);
+    // Paging by alert id reaches the same alerts.
+    auto first_page = pharmacy.get("/v1/alerts?perPage=2&gtin=" + gtin, "health-authority");
+    REQUIRE(first_page.status == 200);
+    CHECK(json::parse(first_page.body).at("alerts").as_array().size() == 2);
+}
+
+TEST_CASE("the verify location must be one of the caller's GLNs: no alert at someone else's site") {
+    TestNode node;
+    node.start();
+    Pharmacy pharmacy{node, node.client(), cli::make_gtin(node.company_prefix("acme-pharma"), 28)};
+    stock_pharmacy(node, pharmacy);
+    const std::string& gtin = pharmacy.gtin;
+    auto verify_at = [&](const std::string& scan, const std::string& gln, const std::string& participant) {
+        return pharmacy.get("/v1/verify?code=" + http::percent_encode(scan) + "&location=" + gln, participant);
+    };
+    const std::uint64_t before = ledger_size(pharmacy);
+
+    // A pharmacy scanning an unknown serial "at" the manufacturer's GLN is refused and raises nothing.
+    auto foreign = verify_at(datamatrix(gtin, "GHOST1"), node.gln("acme-pharma"), "corner-pharmacy");
+    CHECK(foreign.status == 403);
+    CHECK(json::parse(foreign.body).at("type").as_string() == "https://rxledger.org/problems/not-callers-location");
+    // The same through POST and through the Digital Link form.
+    auto posted = pharmacy.client.request("POST", "/v1/verify",
+                                          json::serialize(json::object{{"code", datamatrix(gtin, "GHOST2")}, {"location", node.gln("acme-pharma")}}),
+                                          {{"Authorization", "Bearer " + node.token("corner-pharmacy")}, {"Content-Type", "application/json"}});
+    REQUIRE(posted.ok());
+    CHECK(posted->status == 403);
+    CHECK(pharmacy.get(fmt::format("/01/{}/21/GHOST3?17={}&10={}&location={}", gtin, expiry_yymmdd, lot, node.gln("acme-pharma"))).status == 403);
+    // The VRS requestor GLN likewise.
+    CHECK(pharmacy.get(fmt::format("/01/{}/10/{}/21/GHOST4?exp={}&linkType=verificationService&reqGLN={}&corrUUID=3f2504e0-4f89-41d3-9a0c-0305e82c3302", gtin, lot,
+                                   expiry_yymmdd, node.gln("acme-pharma")), "medi-wholesale").status == 403);
+    // A bad check digit is still a 400 of its own.
+    CHECK(verify_at(datamatrix(gtin, "GHOST5"), "1234567890123", "corner-pharmacy").status == 400);
+
+    // Claiming the dispensing pharmacy's own GLN no longer hides a second scan of a dispensed pack (A24).
+    REQUIRE(pharmacy.pack("decommission", "V1", "corner-pharmacy", "d1").status == 201);
+    CHECK(verify_at(datamatrix(gtin, "V1"), node.gln("corner-pharmacy"), "medi-wholesale").status == 403);
+    auto elsewhere = verify_at(datamatrix(gtin, "V1"), node.gln("medi-wholesale"), "medi-wholesale");
+    REQUIRE(elsewhere.status == 200);
+    CHECK(json::parse(elsewhere.body).at("alert").at("emvs").as_string() == "A24");
+
+    // Only that A24 reaches the ledger: none of the refused scans raised an alert.
+    std::vector<AlertBatch> batches;
+    for (int attempt = 0; attempt < 50 && batches.empty(); ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        batches = alert_entries(pharmacy, before);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // one more window: nothing else comes
+    batches = alert_entries(pharmacy, before);
+    REQUIRE(batches.size() == 1);
+    REQUIRE(batches[0].alerts.size() == 1);
+    CHECK(batches[0].alerts[0].code == "ALREADY_DECOMMISSIONED");
+    CHECK(batches[0].alerts[0].participant == "medi-wholesale");
+    CHECK(batches[0].alerts[0].location == node.gln("medi-wholesale"));
+    auto listed = json::parse(pharmacy.get("/v1/alerts?gtin=" + gtin, "health-authority").body).at("alerts").as_array();
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].at("serial").as_string() == "V1");
 }

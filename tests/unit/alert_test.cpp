@@ -28,13 +28,13 @@ AlertItem unknown_serial(const std::string& serial, const std::string& participa
 
 std::size_t count_rows(const World& world, std::uint64_t seq) {
     std::size_t rows = 0;
-    for (const auto& alert : world.node.store.alerts()) rows += alert.seq == seq ? 1 : 0;
+    for (const auto& alert : world.node.store.alerts()) rows += alert.seq == seq ? 1U : 0U;
     return rows;
 }
 
 std::size_t alert_entries(const World& world) {
     std::size_t entries = 0;
-    for (const auto& entry : world.node.store.entries()) entries += entry.header.kind == "alert" ? 1 : 0;
+    for (const auto& entry : world.node.store.entries()) entries += entry.header.kind == "alert" ? 1U : 0U;
     return entries;
 }
 
@@ -52,7 +52,7 @@ TEST_CASE("alert window: thousands of scans make one batch, one entry, one row p
     // 5,000 distinct unknown serials by the same token: 19 more kept (20 a participant), the rest suppressed.
     std::size_t suppressed = 0;
     for (int i = 0; i < 5000; ++i) {
-        suppressed += window.add(unknown_serial(fmt::format("X{}", i), "pharma", pharmacy_gln)) == AlertWindow::Added::suppressed ? 1 : 0;
+        suppressed += window.add(unknown_serial(fmt::format("X{}", i), "pharma", pharmacy_gln)) == AlertWindow::Added::suppressed ? 1U : 0U;
     }
     CHECK(suppressed == 4981);
     // Another participant's alert still gets through the flood.
@@ -102,7 +102,7 @@ TEST_CASE("alert window: a full window counts what it drops, and the next batch 
     AlertWindow window(window_start_ms, 3, 20);
     std::size_t dropped = 0;
     for (int i = 0; i < 10; ++i) {
-        dropped += window.add(unknown_serial(fmt::format("F{}", i), fmt::format("p{}", i % 5))) == AlertWindow::Added::dropped ? 1 : 0;
+        dropped += window.add(unknown_serial(fmt::format("F{}", i), fmt::format("p{}", i % 5))) == AlertWindow::Added::dropped ? 1U : 0U;
     }
     CHECK(dropped == 7);
     CHECK(window.size() == 3);
