@@ -1,7 +1,7 @@
 // `rxledger bench-load` and `rxledger bench-reach`: the load generator of scripts/bench.
 //
 //   rxledger bench-load --dir DIR --node URL[,URL...] --units N [--connections C] [--scans FILE]
-//                       [--scan-lines N] [--ship-percent P] [--recall-every-lots K]
+//                       [--scan-lines N] [--flood FILE] [--ship-percent P] [--recall-every-lots K]
 //   rxledger bench-reach --node URL --token T --recall ID [--repeat N]
 //   rxledger bench-stream --dir DIR --node URL --acks FILE --from K [--connections C] [--units U]
 //
@@ -11,7 +11,8 @@
 // wholesaler, which receives half of those; then the regulator recalls every K-th lot. It prints one
 // `name=value` line per figure (phases in seconds and unit-events per second) for the script to read,
 // and writes a list of verification requests for wrk: scan strings of random existing units, of units
-// of recalled lots and of unknown serials, as GET /v1/verify?code=… targets, one per line.
+// of recalled lots and of unknown serials, as GET /v1/verify?code=… targets, one per line; and, with
+// --flood, as many targets of made-up serials of known GTINs only, for the alert-flood step.
 //
 // bench-stream is the writer of the kill -9 drill: it posts commissioning documents of U units (document
 // K, K+1, … with serials "K<document>x<i>", so rounds never collide) until the node stops answering, and
@@ -223,6 +224,18 @@ void write_scans(const std::string& path, const Layout& layout, const std::vecto
     }
 }
 
+// The hostile half of the alert-flood step: scans of unknown serials of known GTINs (each one an
+// UNKNOWN_SERIAL alert, A3), random and distinct, as a client flooding the node with made-up packs sends.
+void write_flood(const std::string& path, const Layout& layout, std::size_t lines) {
+    std::ofstream out(path, std::ios::trunc);
+    std::mt19937_64 random(20240602);
+    for (std::size_t i = 0; i < lines; ++i) {
+        std::size_t lot = i % layout.lots();
+        Unit unknown{Layout::gtin_of_lot(lot), fmt::format("Z{}", random() % 1'000'000'000'000)};
+        out << scan_target(unknown, Layout::lot_name(lot)) << "\n";
+    }
+}
+
 // Recalls every `every`-th lot (lot 0 first), one recall each, as the regulator. Returns the recall ids.
 std::vector<std::uint64_t> recall_lots(const Targets& targets, const KeyFile& regulator, const std::vector<std::size_t>& lots) {
     http::HttpsClient client(targets.nodes[0].host, targets.nodes[0].port);
@@ -249,7 +262,7 @@ int bench_load(const Arguments& arguments) {
     Options options = parse_options(arguments);
     if (!options.error.empty() || !options.has("dir") || !options.has("units")) {
         return fail("usage: rxledger bench-load --dir DIR --node URL[,URL...] --units N [--connections C] [--scans FILE] "
-                    "[--scan-lines N] [--ship-percent P] [--recall-every-lots K]");
+                    "[--scan-lines N] [--flood FILE] [--ship-percent P] [--recall-every-lots K]");
     }
     fs::path dir = options.get("dir");
     auto maker = read_key_file((dir / "keys" / "acme-pharma.key").string());
@@ -309,6 +322,7 @@ int bench_load(const Arguments& arguments) {
     if (options.has("scans")) {
         write_scans(options.get("scans"), layout, lots, std::stoull(options.get("scan-lines", "100000")));
     }
+    if (options.has("flood")) write_flood(options.get("flood"), layout, std::stoull(options.get("scan-lines", "100000")));
     return total.failures == 0 && ids.size() == lots.size() ? 0 : 1;
 }
 
