@@ -61,7 +61,9 @@ void AlertRaiser::run() {
     while (true) {
         auto window_end = std::chrono::steady_clock::now() + window_;
         bool stop = stopping_changed_.wait_until(lock, window_end, [&] { return stopping_; });
-        if (current_.empty()) {
+        // Unrecorded counts alone wait for the next window with scans: a node that cannot write (its
+        // ledger refused, its orderer down) then tries once per window with alerts, not once a second.
+        if (!current_.holds_scans()) {
             if (stop) return;
             continue;
         }

@@ -45,7 +45,9 @@ public:
 
     std::size_t size() const { return alerts_.size(); }
     // True when take() would give an empty batch (AlertBatch::empty()).
-    bool empty() const { return alerts_.empty() && suppressed_.empty() && dropped_ == 0 && unrecorded_ == 0; }
+    bool empty() const { return !holds_scans() && unrecorded_ == 0; }
+    // True when scans of this window are in it (kept, suppressed or dropped), not only unrecorded ones.
+    bool holds_scans() const { return !alerts_.empty() || !suppressed_.empty() || dropped_ > 0; }
 
 private:
     using Key = std::tuple<std::string, std::string, std::string, std::string>;  // gtin, serial, code, participant

@@ -490,6 +490,24 @@ TEST_CASE("a flood of unknown serials by one token adds a handful of alert entri
     auto first_page = pharmacy.get("/v1/alerts?perPage=2&gtin=" + gtin, "health-authority");
     REQUIRE(first_page.status == 200);
     CHECK(json::parse(first_page.body).at("alerts").as_array().size() == 2);
+
+    // The audit replays the batches into the same rows, and names a row whose scans were edited.
+    node.stop();
+    std::string audit = std::string(RXL_BINARY_DIR) + "/server/rxledger audit --database '" + node.database().conninfo() + "'";
+    CHECK(rxl::test::run_command(audit).find("clean") != std::string::npos);
+    node.database().sql("ALTER TABLE alerts DISABLE TRIGGER USER");
+    node.database().sql("UPDATE alerts SET scans = scans + 1 WHERE serial = 'SAME1'");
+    std::string tampered;
+    bool audit_failed = false;
+    try {
+        tampered = rxl::test::run_command(audit);
+    } catch (const std::exception& failed) {
+        tampered = failed.what();  // a finding makes the audit exit non-zero
+        audit_failed = true;
+    }
+    CHECK_MESSAGE(audit_failed, tampered);
+    CHECK(tampered.find("in the database") != std::string::npos);
+    CHECK(tampered.find("SAME1") != std::string::npos);
 }
 
 TEST_CASE("the verify location must be one of the caller's GLNs: no alert at someone else's site") {
