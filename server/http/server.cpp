@@ -144,6 +144,7 @@ struct Server::Impl {
     void accept();
     void on_accept(beast::error_code ec, tcp::socket socket);
     Refusal admit(const asio::ip::address& address);
+    Counter& refused_by_reason(Refusal refusal);
     void add_session(const std::shared_ptr<Session>& session);
     void remove_session(Session* session, const asio::ip::address& address, bool in_handshake);
     void handshake_done();
@@ -649,9 +650,11 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     }
     beast::error_code endpoint_error;
     const tcp::endpoint remote = socket.remote_endpoint(endpoint_error);
-    if (endpoint_error || admit(remote.address()) != Refusal::none) {
+    const Refusal refusal = endpoint_error ? Refusal::connections : admit(remote.address());
+    if (refusal != Refusal::none) {
         // Closing at once costs the client one round trip and keeps our memory bounded.
         refused_connections.increment();
+        refused_by_reason(refusal).increment();
         beast::error_code ignored;
         socket.close(ignored);
     } else {
@@ -660,6 +663,18 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
         session->run();
     }
     accept();
+}
+
+Counter& Server::Impl::refused_by_reason(Refusal refusal) {
+    std::string_view reason = "connections_max";
+    switch (refusal) {
+        case Refusal::none:
+        case Refusal::connections: break;
+        case Refusal::per_address: reason = "connections_per_address_max"; break;
+        case Refusal::handshakes: reason = "handshakes_max"; break;
+    }
+    return metrics.counter("rxledger_http_connections_refused_by_limit_total",
+                           "Connections closed at once, by the limit that was reached.", {{"limit", std::string(reason)}});
 }
 
 // On the acceptor's strand. Counts the connection (and its handshake) when it is admitted; the session

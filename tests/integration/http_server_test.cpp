@@ -277,6 +277,42 @@ TEST_CASE("router answers 405 with Allow listing each method once") {
     CHECK(string_at(parse_object(response.body), "type") == "https://rxledger.org/problems/method-not-allowed");
 }
 
+TEST_CASE("router runs the matched route's header check, and answers HEAD with the GET route") {
+    Router router;
+    int checks = 0;
+    RouteOptions checked;
+    checked.check_header = [&](const Request& head) -> std::optional<Response> {
+        ++checks;
+        if (head.path_param("id") == "ok") return std::nullopt;
+        return problem(make_error(ErrorKind::unauthenticated, "unknown-key", "no"));
+    };
+    router.add("POST", "/things/{id}", "things_post", [](const Request&) { return Response::json(201, "{}"); }, checked);
+    router.add("GET", "/things/{id}", "things_get", [](const Request& request) { return Response::json(200, "\"" + request.method + "\""); });
+
+    std::string route;
+    Request refused = make_request("POST", "/things/bad", "/things/bad");
+    const HeaderVerdict refusal = router.check_header(refused, route);
+    REQUIRE(refusal.answer.has_value());
+    CHECK(refusal.answer->status == 401);
+    CHECK_FALSE(refusal.checked);
+    CHECK(route == "things_post");
+
+    Request passed = make_request("POST", "/things/ok", "/things/ok");
+    const HeaderVerdict pass = router.check_header(passed, route);
+    CHECK_FALSE(pass.answer.has_value());
+    CHECK(pass.checked);
+
+    Request unchecked = make_request("GET", "/things/ok", "/things/ok");  // no check: the small body limit
+    CHECK_FALSE(router.check_header(unchecked, route).checked);
+    CHECK(checks == 2);
+
+    Request head = make_request("HEAD", "/things/x", "/things/x");
+    const Response answered = router.dispatch(head, route);
+    CHECK(answered.status == 200);
+    CHECK(route == "things_get");
+    CHECK(answered.body == "\"HEAD\"");
+}
+
 TEST_CASE("request helpers find headers case-insensitively and query parameters by name") {
     Request request;
     request.headers = {{"Content-Type", "application/json"}, {"X-A", "1"}, {"x-a", "2"}};
@@ -965,6 +1001,8 @@ TEST_CASE("one address with thousands of idle connections cannot lock other clie
     CHECK(eventually([&] {
         return fixture.metrics.render().find("rxledger_http_connections_refused_total 32\n") != std::string::npos;
     }));
+    CHECK(fixture.metrics.render().find("rxledger_http_connections_refused_by_limit_total{limit=\"connections_per_address_max\"} 32\n") !=
+          std::string::npos);
     int answered = 0;
     for (int probe = 0; probe < 24; ++probe) answered += answered_hello(fixture) ? 1 : 0;
     CHECK(answered == 24);
