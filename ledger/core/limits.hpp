@@ -12,11 +12,39 @@ namespace rxl::limits {
 
 // --- HTTP (configurable) ---------------------------------------------------------------------------
 // Largest request header block; Beast's own default is 8 KiB, which long bearer tokens can exceed.
+// The chunk extensions and trailer fields of a chunked request count within the same limit: they are
+// header-like text that would otherwise be a second, unbounded header block.
 inline constexpr std::size_t http_header_bytes_max = 16 * 1024;
-// Largest request body. An EPCIS document of 10,000 unit events is about 1.2 MiB, so 8 MiB leaves room
-// for verbose JSON-LD while keeping one request's memory bounded. Announced as
+// Largest request body of a signed write, whose headers (key id known, signature well-formed) were
+// checked before its body is read. An EPCIS document of 10,000 unit events is about 1.2 MiB, so 8 MiB
+// leaves room for verbose JSON-LD while keeping one request's memory bounded. Announced as
 // GS1-EPCIS-Capture-File-Size-Limit.
 inline constexpr std::size_t http_body_bytes_max = 8 * 1024 * 1024;
+// Largest request body of every other route (a verification's JSON is well under 1 KiB): anyone can
+// send these, so anyone's body must stay small.
+inline constexpr std::size_t http_unsigned_body_bytes_max = 64 * 1024;
+// Request bodies held by the whole node at once, from their header (a Content-Length is reserved before
+// the body is read; a chunked body is counted chunk by chunk) until their handler is done. Past it a
+// request is answered 503 (server-busy) before its body is read: 300 clients holding 8 MiB bodies would
+// otherwise take 2.4 GiB. 32 bodies of the largest size, far more of the usual few KiB.
+inline constexpr std::size_t http_request_buffer_bytes_max = 256 * 1024 * 1024;
+// Answer bytes the whole node holds for writing at once (answers built and not yet taken by their
+// clients). Past it requests are answered 503 (server-busy) instead of building more, so slow readers
+// cannot pin memory; response_timeout_ms bounds how long any one answer is held.
+inline constexpr std::size_t http_response_buffer_bytes_max = 256 * 1024 * 1024;
+// A client must take its whole answer within this time: one that stops reading cannot hold the
+// connection and the answer's memory for longer.
+inline constexpr std::uint32_t http_response_timeout_ms = 30'000;
+// A client that connects must finish the TLS handshake within this time. Short, because a connection
+// that has not finished its handshake has proven nothing and holds a slot: 5 s is many round trips.
+inline constexpr std::uint32_t http_handshake_timeout_ms = 5'000;
+// TLS handshakes in progress at once on the node; past it a new connection is closed at once. Together
+// with the per-address limit, no one address can fill this.
+inline constexpr std::size_t http_handshakes_max = 512;
+// Connections open at once from one IP address; past it a new connection from that address is closed at
+// once, so one client cannot take the connections_max slots of all others (4,200 idle connections from
+// one address locked every other client out). 256 leaves room for a pharmacy chain behind one NAT.
+inline constexpr std::size_t http_connections_per_address_max = 256;
 // A client must deliver a whole request (headers and body) within this time once it has started one:
 // a slow client cannot hold a connection and a buffer forever (slowloris).
 inline constexpr std::uint32_t http_request_timeout_ms = 15'000;
@@ -92,6 +120,10 @@ inline constexpr std::size_t alert_window_participant_alerts_max = 20;
 // and the most perPage may ask for.
 inline constexpr std::size_t read_page_items_default = 100;
 inline constexpr std::size_t read_page_items_max = 1000;
+// Bytes of entries on one page of /v1/ledger/entries (each entry's JSON, body in base64): a page holds
+// at most entries_per_page entries and stops before the one that would take it past this size (a
+// single larger entry is still sent alone), so a reader cannot have the node build 1000 × 11 MB.
+inline constexpr std::size_t ledger_entries_page_bytes_max = 1024 * 1024;
 // Units read per database round trip while a recall's CSV export is assembled.
 inline constexpr std::size_t recall_csv_chunk_units = 5000;
 

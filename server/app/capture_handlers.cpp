@@ -75,6 +75,22 @@ http::Response rejection_response(const SubmissionAnswer& answer) {
 
 }  // namespace
 
+std::optional<http::Response> check_signed_write_header(App& app, const http::Request& head) {
+    if (!is_json_content_type(head.header("Content-Type"))) {
+        return http::problem(make_error(ErrorKind::unsupported_media_type, "unsupported-media-type",
+                                        "send the body as application/json (EPCIS documents may also be application/ld+json)"));
+    }
+    // The kind does not matter here: only the headers are read.
+    auto submission = read_signed_submission(head, SubmissionKind::epcis);
+    if (!submission) return http::problem(submission.error());
+    PublicKey key{};
+    if (app.ledger.registry()->find_by_key(submission->key_id, &key) == nullptr) {
+        return http::problem(make_error(ErrorKind::unauthenticated, "unknown-key",
+                                        "key id '" + submission->key_id + "' is not registered"));
+    }
+    return std::nullopt;
+}
+
 http::Response signed_write(App& app, const http::Request& request, SubmissionKind kind, const BodyCheck& check_body) {
     if (!is_json_content_type(request.header("Content-Type"))) {
         return http::problem(make_error(ErrorKind::unsupported_media_type, "unsupported-media-type",

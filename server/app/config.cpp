@@ -50,9 +50,16 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
     else if (name == "worker_threads") return parse_number(name, value, http.worker_threads);
     else if (name == "header_bytes_max") return parse_number(name, value, http.header_bytes_max);
     else if (name == "body_bytes_max") return parse_number(name, value, http.body_bytes_max);
+    else if (name == "unsigned_body_bytes_max") return parse_number(name, value, http.unsigned_body_bytes_max);
+    else if (name == "request_buffer_bytes_max") return parse_number(name, value, http.request_buffer_bytes_max);
+    else if (name == "response_buffer_bytes_max") return parse_number(name, value, http.response_buffer_bytes_max);
     else if (name == "request_timeout_ms") return parse_number(name, value, http.request_timeout_ms);
+    else if (name == "response_timeout_ms") return parse_number(name, value, http.response_timeout_ms);
     else if (name == "idle_timeout_ms") return parse_number(name, value, http.idle_timeout_ms);
+    else if (name == "handshake_timeout_ms") return parse_number(name, value, http.handshake_timeout_ms);
     else if (name == "connections_max") return parse_number(name, value, http.connections_max);
+    else if (name == "connections_per_address_max") return parse_number(name, value, http.connections_per_address_max);
+    else if (name == "handshakes_max") return parse_number(name, value, http.handshakes_max);
     else if (name == "shutdown_grace_ms") return parse_number(name, value, http.shutdown_grace_ms);
     else if (name == "database") config.database = value;
     else if (name == "genesis") config.genesis_file = value;
@@ -89,6 +96,16 @@ Status apply_override(NodeConfig& config, const std::string& name, const std::st
 Status check_config(const NodeConfig& config) {
     if (config.http.io_threads == 0 || config.http.worker_threads == 0 || config.read_connections == 0) {
         return config_error("io_threads, worker_threads and read_connections must be at least 1");
+    }
+    const auto& http = config.http;
+    if (http.connections_max == 0 || http.connections_per_address_max == 0 || http.handshakes_max == 0 ||
+        http.handshake_timeout_ms == 0 || http.response_timeout_ms == 0) {
+        return config_error("connections_max, connections_per_address_max, handshakes_max, handshake_timeout_ms and "
+                            "response_timeout_ms must be at least 1");
+    }
+    if (http.request_buffer_bytes_max < http.body_bytes_max || http.response_buffer_bytes_max == 0) {
+        return config_error("request_buffer_bytes_max must be at least body_bytes_max (or no signed write of the largest "
+                            "size could ever be read), and response_buffer_bytes_max at least 1");
     }
     if (config.node_id.empty() || config.node_key_file.empty()) {
         return config_error("node_id and node_key are required: the node signs checkpoints with its key");

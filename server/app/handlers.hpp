@@ -45,6 +45,10 @@ void register_ledger_metrics(App& app);
 // bytes, or the rejection's problem (the rejected entry is on the ledger too).
 using BodyCheck = std::function<Status(Submission&)>;
 http::Response signed_write(App& app, const http::Request& request, SubmissionKind kind, const BodyCheck& check_body = {});
+// The header check of every signed write (http::HeaderCheck, run before the body is read): a JSON
+// content type, the Rxl-Key-Id and a well-formed Rxl-Signature header, and a key id the registry knows.
+// The same problems signed_write would answer, without reading a body first; nothing when they pass.
+std::optional<http::Response> check_signed_write_header(App& app, const http::Request& head);
 
 http::Response capture(App& app, const http::Request& request);
 http::Response capture_options(App& app, const http::Request& request);

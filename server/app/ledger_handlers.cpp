@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "ledger/core/bytes.hpp"
+#include "ledger/core/limits.hpp"
 #include "ledger/merkle/checkpoint.hpp"
 #include "server/app/handlers.hpp"
 #include "server/consortium/consortium.hpp"
@@ -116,6 +117,10 @@ http::Response get_entry(App& app, const http::Request& request) {
     return http::Response::json(200, json::serialize(entry_json(*entry)));
 }
 
+// A page of entries from `from`: at most entries_per_page_max of them, and no more bytes than
+// limits::ledger_entries_page_bytes_max once the first is in (a single larger entry is sent alone), so
+// that no reader can have the node build or hold a page of 1000 entries of megabytes each. The JSON is
+// put together from each entry's serialization, without a document of the whole page in memory.
 http::Response get_entries(App& app, const http::Request& request) {
     if (auto reader = app.tokens.authenticate(request); !reader) return http::problem(reader.error());
     auto from = number_param(request, "from");
@@ -127,18 +132,36 @@ http::Response get_entries(App& app, const http::Request& request) {
         if (!asked) return http::problem(asked.error());
         to = std::min(to, *asked);
     }
-    json::array entries;
+    std::string entries;
+    bool missing = false;
+    std::uint64_t seq = *from;
     app.ledger.with_store([&](store::Store& store) {
-        for (std::uint64_t seq = *from; seq < to; ++seq) {
+        for (; seq < to; ++seq) {
             auto entry = store.entry(seq);
-            RXL_ASSERT_MSG(entry.has_value(), "an entry below the committed size is missing");
-            entries.push_back(entry_json(*entry));
+            if (!entry) {
+                missing = true;
+                return;
+            }
+            std::string text = json::serialize(entry_json(*entry));
+            if (seq > *from && entries.size() + 1 + text.size() > limits::ledger_entries_page_bytes_max) return;
+            if (seq > *from) entries += ',';
+            entries += text;
         }
     });
-    json::object body{{"from", *from}, {"to", std::max(*from, to)}, {"ledger_size", ledger_size}, {"entries", std::move(entries)}};
-    http::Response response = http::Response::json(200, json::serialize(body));
+    if (missing) {
+        // Below the committed size every entry exists; a missing one is damage to this node's database.
+        return http::problem(make_error(ErrorKind::internal, "entry-missing",
+                                        fmt::format("entry {} is below the ledger size but missing from this node's store", seq)));
+    }
+    to = std::max(*from, seq);
+    http::Response response = http::Response::json(
+        200, fmt::format(R"({{"from":{},"to":{},"ledger_size":{},"entries":[{}]}})", *from, to, ledger_size, entries));
     if (to < ledger_size && to > *from) {
-        response.headers.push_back({"Link", fmt::format("</v1/ledger/entries?from={}>; rel=\"next\"", to)});
+        // A page cut short by its size keeps the range the client asked for.
+        const auto asked_to = request.query_param("to");
+        const bool cut_short = asked_to && to < *number_param(request, "to");
+        response.headers.push_back({"Link", cut_short ? fmt::format("</v1/ledger/entries?from={}&to={}>; rel=\"next\"", to, *asked_to)
+                                                      : fmt::format("</v1/ledger/entries?from={}>; rel=\"next\"", to)});
     }
     return response;
 }

@@ -10,24 +10,28 @@ http::Router make_router(App& app) {
     // Load it now, in the background, so that the first verifications after a restart do not all go to
     // the database (10 M units load in about 20 s; until then verification reads PostgreSQL).
     app.verify_index->start_loading();
-    constexpr auto io_first = http::Dispatch::io_thread_first;
+    const http::RouteOptions io_first = http::Dispatch::io_thread_first;
+    // Signed writes: the key id and signature headers are checked before the body is read, and only
+    // then may the body be as large as body_bytes_max (other routes take unsigned_body_bytes_max).
+    http::RouteOptions signed_route;
+    signed_route.check_header = [&app](const http::Request& head) { return check_signed_write_header(app, head); };
     auto bind = [&app](http::Response (*handler)(App&, const http::Request&)) {
         return [&app, handler](const http::Request& request) { return handler(app, request); };
     };
     //          method     path                              route name      handler
-    router.add("POST",    "/v1/capture",                    "capture",      bind(capture));
+    router.add("POST",    "/v1/capture",                    "capture",      bind(capture), signed_route);
     router.add("OPTIONS", "/v1/capture",                    "capture",      bind(capture_options));
     router.add("GET",     "/v1/units/{gtin}/{serial}",      "unit",         bind(get_unit));
     router.add("GET",     "/v1/units/{gtin}/{serial}/history", "unit_history", bind(get_unit_history));
     router.add("GET",     "/v1/containers/{sscc}",          "container",    bind(get_container));
-    router.add("POST",    "/v1/units/{gtin}/{serial}/decommission", "decommission", bind(decommission_unit));
-    router.add("POST",    "/v1/units/{gtin}/{serial}/undo", "undo",         bind(undo_decommission));
+    router.add("POST",    "/v1/units/{gtin}/{serial}/decommission", "decommission", bind(decommission_unit), signed_route);
+    router.add("POST",    "/v1/units/{gtin}/{serial}/undo", "undo",         bind(undo_decommission), signed_route);
     router.add("GET",     "/v1/events",                     "events",       bind(get_events));
     router.add("GET",     "/v1/verify",                     "verify",       bind(verify_get), io_first);
     router.add("POST",    "/v1/verify",                     "verify",       bind(verify_post));
     router.add("GET",     "/01/{gtin}/21/{serial}",         "digital_link", bind(verify_digital_link), io_first);
     router.add("GET",     "/01/{gtin}/10/{lot}/21/{serial}", "digital_link", bind(verify_digital_link), io_first);
-    router.add("POST",    "/v1/recalls",                    "recalls",      bind(post_recall));
+    router.add("POST",    "/v1/recalls",                    "recalls",      bind(post_recall), signed_route);
     router.add("GET",     "/v1/recalls",                    "recalls",      bind(get_recalls));
     router.add("GET",     "/v1/recalls/{id}",               "recall",       bind(get_recall));
     router.add("GET",     "/v1/recalls/{id}/units",         "recall_units", bind(get_recall_units));

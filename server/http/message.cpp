@@ -85,12 +85,66 @@ Response problem(const Error& error) {
 
 Response problem(const Error& error, unsigned status, std::string_view title) {
     boost::json::object document;
-    document["type"] = std::string(problem_type_prefix) + error.code;
-    document["title"] = title;
+    document["type"] = to_valid_utf8(std::string(problem_type_prefix) + error.code);
+    document["title"] = to_valid_utf8(title);
     document["status"] = status;
-    document["detail"] = error.detail;
-    if (!error.pointer.empty()) document["pointer"] = error.pointer;
+    document["detail"] = to_valid_utf8(error.detail);
+    if (!error.pointer.empty()) document["pointer"] = to_valid_utf8(error.pointer);
     return Response{status, "application/problem+json", {}, boost::json::serialize(document)};
+}
+
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of `text`, or 0 if there is none
+// (RFC 3629 §4's table of well-formed byte sequences).
+std::size_t utf8_sequence_length(std::string_view text) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const auto continuation = [&](std::size_t i, unsigned char low, unsigned char high) {
+        return i < text.size() && byte(i) >= low && byte(i) <= high;
+    };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) return continuation(1, 0x80, 0xBF) ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        const unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;   // no overlong forms
+        const unsigned char high = lead == 0xED ? 0x9F : 0xBF;  // no surrogates
+        return continuation(1, low, high) && continuation(2, 0x80, 0xBF) ? 3 : 0;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        const unsigned char low = lead == 0xF0 ? 0x90 : 0x80;   // no overlong forms
+        const unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;  // nothing past U+10FFFF
+        return continuation(1, low, high) && continuation(2, 0x80, 0xBF) && continuation(3, 0x80, 0xBF) ? 4 : 0;
+    }
+    return 0;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+    while (!text.empty()) {
+        const std::size_t length = utf8_sequence_length(text);
+        if (length == 0) return false;
+        text.remove_prefix(length);
+    }
+    return true;
+}
+
+std::string to_valid_utf8(std::string_view text) {
+    if (is_valid_utf8(text)) return std::string(text);
+    static constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+    std::string out;
+    out.reserve(text.size() + 16);
+    while (!text.empty()) {
+        const std::size_t length = utf8_sequence_length(text);
+        if (length == 0) {
+            out += replacement;
+            text.remove_prefix(1);
+        } else {
+            out.append(text.substr(0, length));
+            text.remove_prefix(length);
+        }
+    }
+    return out;
 }
 
 std::string percent_encode(std::string_view text) {

@@ -62,6 +62,7 @@ struct Response {
 };
 
 // The RFC 9457 problem+json response for an error; the kind decides the status (one switch, no default).
+// Its texts are made valid UTF-8 (see to_valid_utf8): a detail may quote what a client sent.
 Response problem(const Error& error);
 unsigned status_for(ErrorKind kind);
 // The same document for a status of the transport itself that no ErrorKind maps to (431 Request Header
@@ -69,6 +70,13 @@ unsigned status_for(ErrorKind kind);
 Response problem(const Error& error, unsigned status, std::string_view title);
 
 using Handler = std::function<Response(const Request&)>;
+
+// True if `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
+// U+10FFFF). NUL is valid UTF-8 and allowed here.
+bool is_valid_utf8(std::string_view text);
+// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD, so that
+// bytes echoed from input can go into a JSON answer (which must be UTF-8, RFC 8259 §8.1).
+std::string to_valid_utf8(std::string_view text);
 
 // Percent-encodes every byte but RFC 3986's unreserved ones (A-Z a-z 0-9 - . _ ~): safe as a path segment,
 // a query name or a query value.

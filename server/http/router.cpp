@@ -60,30 +60,49 @@ bool match(const std::vector<std::string>& pattern, const std::vector<std::strin
     return true;
 }
 
+// A GET route answers HEAD as well: the same answer, sent without its body.
+bool method_matches(std::string_view route_method, std::string_view request_method) {
+    return route_method == request_method || (request_method == "HEAD" && route_method == "GET");
+}
+
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, std::string name, Handler handler, Dispatch dispatch) {
+void Router::add(std::string method, std::string pattern, std::string name, Handler handler, RouteOptions options) {
     RXL_ASSERT_MSG(!pattern.empty() && pattern.front() == '/', "route patterns start with '/'");
     RXL_ASSERT_MSG(static_cast<bool>(handler), "a route needs a handler");
     patterns_.push_back(split_path(pattern));
-    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(name), std::move(handler), dispatch});
+    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(name), std::move(handler), std::move(options)});
+}
+
+std::optional<std::size_t> Router::find(const Request& request, const std::vector<std::string>& segments,
+                                        std::vector<std::pair<std::string, std::string>>& params) const {
+    for (std::size_t i = 0; i < routes_.size(); ++i) {
+        if (method_matches(routes_[i].method, request.method) && match(patterns_[i], segments, params)) return i;
+    }
+    return std::nullopt;
 }
 
 std::optional<Response> Router::dispatch_without_blocking(Request& request, std::string& route_name) const {
-    const auto segments = request_segments(request);
-    for (std::size_t i = 0; i < routes_.size(); ++i) {
-        std::vector<std::pair<std::string, std::string>> params;
-        if (!match(patterns_[i], segments, params) || routes_[i].method != request.method) continue;
-        if (routes_[i].dispatch != Dispatch::io_thread_first) return std::nullopt;
-        request.path_params = std::move(params);
-        request.may_block = false;
-        Response response = routes_[i].handler(request);
-        request.may_block = true;
-        if (response.is_would_block()) return std::nullopt;
-        route_name = routes_[i].name;
-        return response;
-    }
-    return std::nullopt;
+    std::vector<std::pair<std::string, std::string>> params;
+    const auto found = find(request, request_segments(request), params);
+    if (!found || routes_[*found].options.dispatch != Dispatch::io_thread_first) return std::nullopt;
+    request.path_params = std::move(params);
+    request.may_block = false;
+    Response response = routes_[*found].handler(request);
+    request.may_block = true;
+    if (response.is_would_block()) return std::nullopt;
+    route_name = routes_[*found].name;
+    return response;
+}
+
+HeaderVerdict Router::check_header(Request& head, std::string& route_name) const {
+    std::vector<std::pair<std::string, std::string>> params;
+    const auto found = find(head, request_segments(head), params);
+    if (!found || !routes_[*found].options.check_header) return {};
+    head.path_params = std::move(params);
+    auto answer = routes_[*found].options.check_header(head);
+    if (answer) route_name = routes_[*found].name;
+    return HeaderVerdict{std::move(answer), !answer.has_value()};
 }
 
 Response Router::dispatch(Request& request, std::string& route_name) const {
@@ -92,7 +111,7 @@ Response Router::dispatch(Request& request, std::string& route_name) const {
     for (std::size_t i = 0; i < routes_.size(); ++i) {
         std::vector<std::pair<std::string, std::string>> params;
         if (!match(patterns_[i], segments, params)) continue;
-        if (routes_[i].method == request.method) {
+        if (method_matches(routes_[i].method, request.method)) {
             request.path_params = std::move(params);
             route_name = routes_[i].name;
             return routes_[i].handler(request);

@@ -3,10 +3,10 @@
 // writes the response the worker posts back to the session's strand, and reads the next.
 //
 // Timeouts all use tcp_stream::expires_after, which closes the socket when it fires:
-//   handshake  tls_handshake_timeout_ms
+//   handshake  handshake_timeout_ms
 //   idle       idle_timeout_ms, while waiting for the first byte of the next request
 //   request    request_timeout_ms, from a request's first byte to its last (slowloris)
-//   response   response_write_timeout_ms
+//   response   response_timeout_ms, for the whole answer
 #include "server/http/server.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -31,11 +31,14 @@
 #include <array>
 #include <condition_variable>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
 #include "ledger/core/bytes.hpp"
 #include "server/http/access_log.hpp"
+#include "server/http/byte_budget.hpp"
+#include "server/http/request_parser.hpp"
 
 namespace rxl::http {
 
@@ -116,6 +119,9 @@ Status unavailable(std::string code, std::string detail) {
 
 class Session;
 
+// Why a new connection is refused at once (all counted in rxledger_http_connections_refused_total).
+enum class Refusal { none, connections, per_address, handshakes };
+
 struct Server::Impl {
     Impl(ServerConfig server_config, const Router& server_router, Metrics& server_metrics, std::ostream* log)
         : config(std::move(server_config)),
@@ -124,7 +130,10 @@ struct Server::Impl {
           access_log(log),
           open_connections(metrics.gauge("rxledger_http_connections_open", "HTTPS connections open now.")),
           refused_connections(metrics.counter("rxledger_http_connections_refused_total",
-                                              "Connections closed at once because connections_max were open.")),
+                                              "Connections closed at once: connections_max, connections_per_address_max "
+                                              "or handshakes_max were reached.")),
+          request_budget(config.request_buffer_bytes_max),
+          response_budget(config.response_buffer_bytes_max),
           ioc(static_cast<int>(config.io_threads)),
           workers(config.worker_threads),
           acceptor(asio::make_strand(ioc)),
@@ -134,13 +143,17 @@ struct Server::Impl {
     Status listen();
     void accept();
     void on_accept(beast::error_code ec, tcp::socket socket);
+    Refusal admit(const asio::ip::address& address);
+    Counter& refused_by_reason(Refusal refusal);
     void add_session(const std::shared_ptr<Session>& session);
-    void remove_session(Session* session);
+    void remove_session(Session* session, const asio::ip::address& address, bool in_handshake);
+    void handshake_done();
     template <class Action>
     void for_each_session(Action action);
     bool wait_for_sessions(milliseconds timeout);
     Response run_handler(Request& request, std::string& route) const;
     std::optional<Response> run_handler_without_blocking(Request& request, std::string& route) const;
+    void run_io_thread();
     void stop();
 
     ServerConfig config;
@@ -149,6 +162,8 @@ struct Server::Impl {
     AccessLog access_log;
     Gauge& open_connections;
     Counter& refused_connections;
+    ByteBudget request_budget;   // request bodies held now (server.hpp, "node memory")
+    ByteBudget response_budget;  // answers held for writing now
 
     std::atomic<bool> stopping{false};
     std::atomic<std::uint16_t> bound_port{0};
@@ -157,6 +172,8 @@ struct Server::Impl {
     mutable std::mutex sessions_mutex;
     std::condition_variable sessions_changed;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+    std::map<asio::ip::address, std::size_t> connections_by_address;  // counted from accept
+    std::size_t handshakes = 0;                                       // in progress now
 
     enum class State { created, running, stopping, stopped };
     std::mutex state_mutex;
@@ -172,21 +189,76 @@ struct Server::Impl {
     std::vector<std::thread> io_threads;
 };
 
+namespace {
+
+Response server_busy(std::string_view what) {
+    Response response = problem(make_error(ErrorKind::unavailable, "server-busy",
+                                           fmt::format("The node holds as many {} as it may; retry shortly.", what)));
+    response.headers.push_back(Header{"Retry-After", "1"});
+    return response;
+}
+
+Response header_too_large(std::size_t header_bytes_max) {
+    return problem(make_error(ErrorKind::too_large, "header-too-large",
+                              fmt::format("The request header, with its chunk extensions and trailer fields, exceeds the "
+                                          "limit of {} bytes.",
+                                          header_bytes_max)),
+                   431, "The request header fields are too large.");
+}
+
+Response body_too_large(std::size_t body_bytes_max) {
+    return problem(make_error(ErrorKind::too_large, "body-too-large",
+                              fmt::format("The request body exceeds the limit of {} bytes.", body_bytes_max)));
+}
+
+bool is_json(std::string_view content_type) { return content_type.find("json") != std::string_view::npos; }
+
+// The request as handlers see it, from the target and the header fields; nothing if the target is not
+// an origin-form URL (400 bad-target) or decodes to text that is not UTF-8 (400 bad-encoding).
+Result<Request> request_from_head(std::string method, std::string target, std::vector<Header> headers) {
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) {
+        return make_error(ErrorKind::invalid_input, "bad-target",
+                          "The request target is not an absolute path with an optional query.");
+    }
+    Request request;
+    request.path = parsed->path();
+    bool utf8 = is_valid_utf8(request.path);
+    for (auto param : parsed->params()) {
+        request.query.emplace_back(param.key, param.has_value ? param.value : "");
+        utf8 = utf8 && is_valid_utf8(request.query.back().first) && is_valid_utf8(request.query.back().second);
+    }
+    if (!utf8) {
+        return make_error(ErrorKind::invalid_input, "bad-encoding",
+                          "The request's percent-decoded path or query is not valid UTF-8.");
+    }
+    request.method = std::move(method);
+    request.target = std::move(target);
+    request.headers = std::move(headers);
+    return request;
+}
+
+}  // namespace
+
 // ------------------------------------------------------------------------------------------------------
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(Server::Impl& server, tcp::socket&& socket)
-        : server_(server), stream_(beast::tcp_stream(std::move(socket)), server.tls) {
-        beast::error_code ec;
-        const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-        if (!ec) remote_ = format_endpoint(endpoint);
-    }
-    ~Session() { server_.remove_session(this); }
+    Session(Server::Impl& server, tcp::socket&& socket, const tcp::endpoint& remote)
+        : server_(server),
+          stream_(beast::tcp_stream(std::move(socket)), server.tls),
+          // Unparsed bytes (a header block, a chunk header line, trailers) never exceed the header limit;
+          // one more read's worth lets a pipelined request follow.
+          buffer_(server.config.header_bytes_max + first_read_bytes),
+          address_(remote.address()),
+          remote_(format_endpoint(remote)) {}
+    ~Session() { server_.remove_session(this, address_, !handshake_counted_); }
 
     asio::any_io_executor executor() { return stream_.get_executor(); }
     // Any thread: starts the handshake on the session's strand.
-    void run() { asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); }); }
+    void run() {
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->guarded([&] { self->handshake(); }); });
+    }
     // Strand: the server is stopping. Connections waiting for a request go now; the others finish theirs.
     void on_server_stop() {
         if (phase_ == Phase::handshake || phase_ == Phase::idle) close_now();
@@ -200,11 +272,28 @@ public:
 private:
     enum class Phase { handshake, idle, reading, handling, writing, closing };
 
+    // Runs one step of the session; an exception (a bug, or memory exhausted) ends this connection only.
+    template <class Step>
+    void guarded(Step&& step) {
+        try {
+            step();
+        } catch (const std::exception& error) {
+            std::cerr << "rxledger: connection " << remote_ << " failed: " << error.what() << '\n';
+            close_now();
+        } catch (...) {
+            std::cerr << "rxledger: connection " << remote_ << " failed with a non-standard exception\n";
+            close_now();
+        }
+    }
+
     void handshake();
     void on_handshake(beast::error_code ec);
     void wait_for_request();
     void on_first_bytes(beast::error_code ec, std::size_t bytes);
     void read_request();
+    void on_header(beast::error_code ec);
+    std::optional<Response> admit_body(Request& head, std::string& route);
+    void answer_before_body(Response response, std::string route);
     void on_read(beast::error_code ec);
     void hand_to_worker();
     void respond_and_linger(Response response, std::string route);
@@ -218,25 +307,32 @@ private:
     Server::Impl& server_;
     beast::ssl_stream<beast::tcp_stream> stream_;
     beast::flat_buffer buffer_;
-    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    std::optional<RequestParser> parser_;
+    Request request_;                 // the request being read: its head, then its body
+    bool head_request_ = false;       // answer without a body
+    std::size_t body_bytes_max_ = 0;  // the request's body limit, once its route is known
     std::shared_ptr<bhttp::response<bhttp::string_body>> response_;  // alive while being written
+    Reservation response_bytes_;      // response_'s body, from the node's answer budget
     std::unique_ptr<std::array<char, 16 * 1024>> drain_buffer_;      // only for lingering closes
     std::size_t drained_bytes_ = 0;
+    asio::ip::address address_;
     std::string remote_;
     ClientCertificate client_certificate_;
     Phase phase_ = Phase::handshake;
-    AccessLogEntry entry_;  // the request being answered
+    bool handshake_counted_ = false;  // this session's handshake no longer counts as in progress
+    AccessLogEntry entry_;            // the request being answered
     SteadyClock::time_point read_at_;
 };
 
 void Session::handshake() {
     if (server_.stopping) return close_now();
-    beast::get_lowest_layer(stream_).expires_after(milliseconds(tls_handshake_timeout_ms));
-    stream_.async_handshake(ssl::stream_base::server,
-                            [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+    beast::get_lowest_layer(stream_).expires_after(milliseconds(server_.config.handshake_timeout_ms));
+    stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) { self->guarded([&] { self->on_handshake(ec); }); });
 }
 
 void Session::on_handshake(beast::error_code ec) {
+    handshake_counted_ = true;
+    server_.handshake_done();
     // A failed handshake (plain HTTP, TLS 1.1, a scanner) is the client's problem, not the server's.
     if (ec) return;
     if (server_.config.client_ca_file) client_certificate_ = client_certificate(stream_.native_handle());
@@ -250,7 +346,7 @@ void Session::wait_for_request() {
     beast::get_lowest_layer(stream_).expires_after(milliseconds(server_.config.idle_timeout_ms));
     stream_.async_read_some(buffer_.prepare(first_read_bytes),
                             [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                                self->on_first_bytes(ec, bytes);
+                                self->guarded([&] { self->on_first_bytes(ec, bytes); });
                             });
 }
 
@@ -262,37 +358,102 @@ void Session::on_first_bytes(beast::error_code ec, std::size_t bytes) {
 
 void Session::read_request() {
     phase_ = Phase::reading;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(server_.config.header_bytes_max, UINT32_MAX)));
-    parser_->body_limit(static_cast<std::uint64_t>(server_.config.body_bytes_max));
+    const auto& config = server_.config;
+    parser_.emplace(config.header_bytes_max, server_.request_budget);
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(config.header_bytes_max, UINT32_MAX)));
+    // The largest body any route takes; admit_body lowers it once the route is known.
+    parser_->body_limit(static_cast<std::uint64_t>(std::max(config.body_bytes_max, config.unsigned_body_bytes_max)));
     // The whole request, headers and body, must arrive within this time from its first byte.
-    beast::get_lowest_layer(stream_).expires_after(milliseconds(server_.config.request_timeout_ms));
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    beast::get_lowest_layer(stream_).expires_after(milliseconds(config.request_timeout_ms));
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->guarded([&] { self->on_header(ec); });
+    });
+}
+
+void Session::on_header(beast::error_code ec) {
+    read_at_ = SteadyClock::now();
+    entry_ = AccessLogEntry{std::chrono::system_clock::now(), remote_, {}, {}, 0, {}, 0, 0, 0};
+    const auto& config = server_.config;
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+        return respond_and_linger(header_too_large(config.header_bytes_max), "header_too_large");
+    }
+    if (ec == bhttp::error::body_limit) {
+        return respond_and_linger(body_too_large(std::max(config.body_bytes_max, config.unsigned_body_bytes_max)), "body_too_large");
+    }
+    if (ec && is_expected_network_error(ec)) return;  // includes the request timeout: just close
+    if (ec) {
+        return respond_and_linger(problem(make_error(ErrorKind::invalid_input, "malformed-request",
+                                                     "The request is not valid HTTP/1.1: " + ec.message() + ".")),
+                                  "malformed");
+    }
+    const std::string_view target = parser_->target();
+    entry_.method = parser_->method();
+    entry_.path = std::string(target.substr(0, target.find('?')));
+    entry_.query_bytes = target.find('?') == std::string_view::npos ? 0 : target.size() - target.find('?') - 1;
+    head_request_ = parser_->method() == "HEAD";
+
+    auto head = request_from_head(parser_->method(), parser_->target(), std::move(parser_->headers()));
+    if (!head) {
+        return answer_before_body(problem(head.error()), head.error().code == "bad-target" ? "bad_target" : "bad_encoding");
+    }
+    request_ = std::move(head).value();
+    request_.remote_address = remote_;
+    request_.client_certificate_sha256 = client_certificate_.sha256;
+    request_.client_certificate_common_name = client_certificate_.common_name;
+    std::string route;
+    if (auto refusal = admit_body(request_, route)) return answer_before_body(std::move(refusal).value(), std::move(route));
+    if (parser_->is_done()) return on_read({});
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code read_error, std::size_t) {
+        self->guarded([&] { self->on_read(read_error); });
+    });
+}
+
+// Before the body is read: the route's header check, the body limit it earns, and the node's request
+// budget for a declared Content-Length. A problem to answer instead of reading the body, if any.
+std::optional<Response> Session::admit_body(Request& head, std::string& route) {
+    const auto& config = server_.config;
+    HeaderVerdict verdict;
+    try {
+        verdict = server_.router.check_header(head, route);
+    } catch (const std::exception& error) {
+        std::cerr << "rxledger: header check of route " << route << " threw: " << error.what() << '\n';
+        route = "internal";
+        return problem(make_error(ErrorKind::internal, "internal", "The server failed to handle this request."));
+    }
+    if (verdict.answer) return std::move(verdict.answer);
+    const std::size_t body_bytes_max =
+        verdict.checked ? config.body_bytes_max : std::min(config.unsigned_body_bytes_max, config.body_bytes_max);
+    const auto length = parser_->content_length();
+    if (length && *length > body_bytes_max) {
+        route = "body_too_large";
+        return body_too_large(body_bytes_max);
+    }
+    body_bytes_max_ = body_bytes_max;
+    parser_->body_limit(static_cast<std::uint64_t>(body_bytes_max));
+    if (!parser_->reserve_content_length()) {
+        route = "server_busy";
+        return server_busy("request bodies");
+    }
+    return std::nullopt;
+}
+
+// An answer given once the header is read: the connection stays open only if there is no body to skip.
+void Session::answer_before_body(Response response, std::string route) {
+    if (!parser_->is_done()) return respond_and_linger(std::move(response), std::move(route));
+    const bool keep_alive = parser_->keep_alive();
+    parser_.reset();
+    write(std::move(response), std::move(route), keep_alive, false);
 }
 
 void Session::on_read(beast::error_code ec) {
     read_at_ = SteadyClock::now();
-    entry_ = AccessLogEntry{std::chrono::system_clock::now(), remote_, {}, {}, 0, {}, 0, 0, 0};
-    if (parser_->is_header_done()) {
-        const auto target = parser_->get().target();
-        entry_.method = std::string(parser_->get().method_string());
-        entry_.path = std::string(target.substr(0, target.find('?')));
-        entry_.query_bytes = target.find('?') == std::string_view::npos ? 0 : target.size() - target.find('?') - 1;
-    }
     const auto& config = server_.config;
-    if (ec == bhttp::error::header_limit) {
-        return respond_and_linger(
-            problem(make_error(ErrorKind::too_large, "header-too-large",
-                               fmt::format("The request header exceeds the limit of {} bytes.", config.header_bytes_max)),
-                    431, "The request header fields are too large."),
-            "header_too_large");
+    if (parser_->busy()) return respond_and_linger(server_busy("request bodies"), "server_busy");
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+        return respond_and_linger(header_too_large(config.header_bytes_max), "header_too_large");
     }
     if (ec == bhttp::error::body_limit) {
-        return respond_and_linger(
-            problem(make_error(ErrorKind::too_large, "body-too-large",
-                               fmt::format("The request body exceeds the limit of {} bytes.", config.body_bytes_max))),
-            "body_too_large");
+        return respond_and_linger(body_too_large(body_bytes_max_), "body_too_large");
     }
     if (ec && is_expected_network_error(ec)) return;  // includes the request timeout: just close
     if (ec) {
@@ -304,39 +465,31 @@ void Session::on_read(beast::error_code ec) {
 }
 
 void Session::hand_to_worker() {
-    auto& message = parser_->get();
-    auto parsed = boost::urls::parse_origin_form(message.target());
-    if (!parsed) {
-        return write(problem(make_error(ErrorKind::invalid_input, "bad-target",
-                                        "The request target is not an absolute path with an optional query.")),
-                     "bad_target", message.keep_alive(), false);
-    }
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.path = parsed->path();
-    for (auto param : parsed->params()) request.query.emplace_back(param.key, param.has_value ? param.value : "");
-    for (const auto& field : message) request.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
-    request.body = std::move(message.body());
-    request.remote_address = remote_;
-    request.client_certificate_sha256 = client_certificate_.sha256;
-    request.client_certificate_common_name = client_certificate_.common_name;
-    const bool keep_alive = message.keep_alive();
+    Request request = std::move(request_);
+    request_ = Request{};
+    request.body = std::move(parser_->body());
+    Reservation body_bytes = parser_->take_reservation();
+    const bool keep_alive = parser_->keep_alive();
     parser_.reset();
 
     phase_ = Phase::handling;
+    // Answers not yet taken by their clients fill the node's answer budget: build no more until they go.
+    if (server_.response_budget.exhausted()) return write(server_busy("answers"), "server_busy", keep_alive, false);
     std::string inline_route;
     if (auto response = server_.run_handler_without_blocking(request, inline_route)) {
         return write(std::move(response).value(), std::move(inline_route), keep_alive, false);
     }
     // Handlers may block (database, orderer): they run on the worker pool, never on an I/O thread. The
-    // response comes back to this session's strand.
-    asio::post(server_.workers, [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
+    // response comes back to this session's strand. The body's bytes count until the handler is done.
+    asio::post(server_.workers, [self = shared_from_this(), request = std::move(request), body_bytes = std::move(body_bytes),
+                                 keep_alive]() mutable {
         std::string route;
         Response response = self->server_.run_handler(request, route);
+        request = Request{};
+        body_bytes.release();
         asio::post(self->stream_.get_executor(),
                    [self, response = std::move(response), route = std::move(route), keep_alive]() mutable {
-                       self->write(std::move(response), std::move(route), keep_alive, false);
+                       self->guarded([&] { self->write(std::move(response), std::move(route), keep_alive, false); });
                    });
     });
 }
@@ -344,11 +497,23 @@ void Session::hand_to_worker() {
 // For requests that were not read to their end: answer, then close without reading the rest.
 void Session::respond_and_linger(Response response, std::string route) {
     parser_.reset();
+    request_ = Request{};
     write(std::move(response), std::move(route), false, true);
 }
 
 void Session::write(Response response, std::string route, bool keep_alive, bool linger) {
     if (phase_ == Phase::closing) return;  // closed by a stop while the handler ran
+    // JSON is UTF-8 (RFC 8259 §8.1); a handler may have echoed invalid bytes it was sent.
+    if (is_json(response.content_type) && !is_valid_utf8(response.body)) response.body = to_valid_utf8(response.body);
+    response_bytes_ = Reservation(server_.response_budget);
+    if (!response_bytes_.grow(response.body.size())) {
+        response = server_busy("answers");
+        route = "server_busy";
+    }
+    // RFC 9110 §9.3.2: HEAD gets the GET answer's header fields without its content; Content-Length
+    // still tells the content's size.
+    const std::size_t content_bytes = response.body.size();
+    if (head_request_) response.body.clear();
     entry_.route = std::move(route);
     entry_.status = response.status;
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
@@ -361,18 +526,22 @@ void Session::write(Response response, std::string route, bool keep_alive, bool 
     keep_alive = keep_alive && !server_.stopping;
     message->keep_alive(keep_alive);
     message->prepare_payload();
+    if (head_request_) message->content_length(content_bytes);
     response_ = message;
 
     phase_ = Phase::writing;
-    beast::get_lowest_layer(stream_).expires_after(milliseconds(response_write_timeout_ms));
+    // A deadline for the whole answer: a client reading a byte at a time cannot stretch it.
+    beast::get_lowest_layer(stream_).expires_after(milliseconds(server_.config.response_timeout_ms));
     bhttp::async_write(stream_, *message,
                        [self = shared_from_this(), keep_alive, linger](beast::error_code ec, std::size_t bytes) {
-                           self->on_write(ec, bytes, keep_alive, linger);
+                           self->guarded([&] { self->on_write(ec, bytes, keep_alive, linger); });
                        });
 }
 
 void Session::on_write(beast::error_code ec, std::size_t bytes, bool keep_alive, bool linger) {
     response_.reset();
+    response_bytes_.release();
+    head_request_ = false;
     record(bytes);
     if (ec) return;
     if (linger) return close_lingering();
@@ -414,7 +583,7 @@ void Session::drain() {
         asio::buffer(*drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
             self->drained_bytes_ += bytes;
             if (ec || self->drained_bytes_ > lingering_close_bytes_max) return;
-            self->drain();
+            self->guarded([&] { self->drain(); });
         });
 }
 
@@ -479,22 +648,49 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
         });
         return;
     }
-    bool full = false;
-    {
-        std::lock_guard lock(sessions_mutex);
-        full = sessions.size() >= config.connections_max;
-    }
-    if (full) {
+    beast::error_code endpoint_error;
+    const tcp::endpoint remote = socket.remote_endpoint(endpoint_error);
+    const Refusal refusal = endpoint_error ? Refusal::connections : admit(remote.address());
+    if (refusal != Refusal::none) {
         // Closing at once costs the client one round trip and keeps our memory bounded.
         refused_connections.increment();
+        refused_by_reason(refusal).increment();
         beast::error_code ignored;
         socket.close(ignored);
     } else {
-        auto session = std::make_shared<Session>(*this, std::move(socket));
+        auto session = std::make_shared<Session>(*this, std::move(socket), remote);
         add_session(session);
         session->run();
     }
     accept();
+}
+
+Counter& Server::Impl::refused_by_reason(Refusal refusal) {
+    std::string_view reason = "connections_max";
+    switch (refusal) {
+        case Refusal::none:
+        case Refusal::connections: break;
+        case Refusal::per_address: reason = "connections_per_address_max"; break;
+        case Refusal::handshakes: reason = "handshakes_max"; break;
+    }
+    return metrics.counter("rxledger_http_connections_refused_by_limit_total",
+                           "Connections closed at once, by the limit that was reached.", {{"limit", std::string(reason)}});
+}
+
+// On the acceptor's strand. Counts the connection (and its handshake) when it is admitted; the session
+// gives both back (handshake_done, remove_session).
+Refusal Server::Impl::admit(const asio::ip::address& address) {
+    std::lock_guard lock(sessions_mutex);
+    if (sessions.size() >= config.connections_max) return Refusal::connections;
+    if (handshakes >= config.handshakes_max) return Refusal::handshakes;
+    auto& from_address = connections_by_address[address];
+    if (from_address >= config.connections_per_address_max) {
+        if (from_address == 0) connections_by_address.erase(address);
+        return Refusal::per_address;
+    }
+    ++from_address;
+    ++handshakes;
+    return Refusal::none;
 }
 
 void Server::Impl::add_session(const std::shared_ptr<Session>& session) {
@@ -503,11 +699,20 @@ void Server::Impl::add_session(const std::shared_ptr<Session>& session) {
     open_connections.set(static_cast<double>(sessions.size()));
 }
 
-void Server::Impl::remove_session(Session* session) {
+void Server::Impl::remove_session(Session* session, const asio::ip::address& address, bool in_handshake) {
     std::lock_guard lock(sessions_mutex);
     sessions.erase(session);
+    if (auto found = connections_by_address.find(address); found != connections_by_address.end() && --found->second == 0) {
+        connections_by_address.erase(found);
+    }
+    if (in_handshake) --handshakes;
     open_connections.set(static_cast<double>(sessions.size()));
     sessions_changed.notify_all();
+}
+
+void Server::Impl::handshake_done() {
+    std::lock_guard lock(sessions_mutex);
+    --handshakes;
 }
 
 // Posts action(session) to every live session's strand.
@@ -553,6 +758,22 @@ std::optional<Response> Server::Impl::run_handler_without_blocking(Request& requ
     }
 }
 
+// An exception that escapes a completion handler (inside Beast or Asio, where no session's guard
+// reaches) unwinds out of run(): log it and go on serving, as Beast's examples advise. The operation
+// that threw is gone, and with it the last reference to its session, which closes that connection only.
+void Server::Impl::run_io_thread() {
+    for (;;) {
+        try {
+            ioc.run();
+            return;  // stopped: no work left
+        } catch (const std::exception& error) {
+            std::cerr << "rxledger: an I/O thread caught: " << error.what() << '\n';
+        } catch (...) {
+            std::cerr << "rxledger: an I/O thread caught a non-standard exception\n";
+        }
+    }
+}
+
 void Server::Impl::stop() {
     stopping = true;
     asio::post(acceptor.get_executor(), [this] {
@@ -589,7 +810,7 @@ Status Server::start() {
     impl_->work.emplace(impl_->ioc.get_executor());
     impl_->accept();
     for (std::size_t i = 0; i < impl_->config.io_threads; ++i) {
-        impl_->io_threads.emplace_back([this] { impl_->ioc.run(); });
+        impl_->io_threads.emplace_back([this] { impl_->run_io_thread(); });
     }
     impl_->state = Impl::State::running;
     return ok_status();

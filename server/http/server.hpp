@@ -10,10 +10,26 @@
 // server also keeps rxledger_http_connections_open and rxledger_http_connections_refused_total (one
 // Metrics per server: two servers sharing one would overwrite each other's connection gauge). Answers the
 // server gives without a route carry the route names "not_found", "method_not_allowed", "malformed",
-// "header_too_large", "body_too_large" and "bad_target".
+// "header_too_large", "body_too_large", "bad_target", "bad_encoding" and "server_busy".
+//
+// Limits (DESIGN.md §10: a limit on everything, checked before the work), all in ServerConfig:
+//   connections    connections_max in all, connections_per_address_max from one IP address, and
+//                  handshakes_max TLS handshakes in progress, each taking at most handshake_timeout_ms;
+//                  past any of them a new connection is closed at once
+//   header         header_bytes_max for the header block, and again for chunk extensions and trailer
+//                  fields together (431); a connection never buffers more unparsed bytes than that
+//   body           body_bytes_max for a route whose header check passed (a signed write),
+//                  unsigned_body_bytes_max for everything else (413); decided before the body is read
+//   node memory    request_buffer_bytes_max of request bodies and response_buffer_bytes_max of answers
+//                  held at once by the whole node; past either, 503 server-busy before the work
+//   time           request_timeout_ms to send a request, response_timeout_ms to take its answer
+// Requests whose decoded path segments or query parameters are not valid UTF-8 are answered 400
+// (bad-encoding) before any handler, and every JSON answer is sent as valid UTF-8 (invalid bytes
+// become U+FFFD). HEAD is answered as GET without the body (Content-Length is the GET answer's).
+// No exception leaves a session or an I/O thread: one is logged and ends its connection only.
 //
 // Not done here: Expect: 100-continue is not answered (clients that send it wait for their own timeout,
-// curl's is 1 s, before sending the body), and HEAD is not mapped to GET.
+// curl's is 1 s, before sending the body).
 //
 // Lifecycle: construct, start() once, stop() once (or let the destructor do it), wait() from any thread
 // for stop() to finish. stop() must not be called from a handler or an I/O thread (it joins them).
@@ -35,12 +51,6 @@
 
 namespace rxl::http {
 
-// A client that connects must finish the TLS handshake within this time, so that half-open handshakes
-// cannot pin connection slots.
-inline constexpr std::uint32_t tls_handshake_timeout_ms = 10'000;
-// A client must take its response within this time: one that stops reading cannot hold the connection
-// and the response buffer forever.
-inline constexpr std::uint32_t response_write_timeout_ms = 30'000;
 // When the server closes a connection it sends a TLS close_notify and waits this long for the peer's.
 inline constexpr std::uint32_t tls_shutdown_timeout_ms = 1'000;
 // After an error response whose request was not read to its end (413, 431, 400) the server stops
@@ -67,11 +77,18 @@ struct ServerConfig {
     std::optional<std::string> client_ca_file;
     std::size_t io_threads = io_threads_default();
     std::size_t worker_threads = worker_threads_default;
-    std::size_t header_bytes_max = limits::http_header_bytes_max;
-    std::size_t body_bytes_max = limits::http_body_bytes_max;
+    std::size_t header_bytes_max = limits::http_header_bytes_max;  // also chunk extensions + trailers
+    std::size_t body_bytes_max = limits::http_body_bytes_max;      // routes whose header check passed
+    std::size_t unsigned_body_bytes_max = limits::http_unsigned_body_bytes_max;  // every other request
+    std::size_t request_buffer_bytes_max = limits::http_request_buffer_bytes_max;    // node-wide
+    std::size_t response_buffer_bytes_max = limits::http_response_buffer_bytes_max;  // node-wide
     std::uint32_t request_timeout_ms = limits::http_request_timeout_ms;
+    std::uint32_t response_timeout_ms = limits::http_response_timeout_ms;
     std::uint32_t idle_timeout_ms = limits::http_idle_timeout_ms;
+    std::uint32_t handshake_timeout_ms = limits::http_handshake_timeout_ms;
     std::size_t connections_max = limits::http_connections_max;
+    std::size_t connections_per_address_max = limits::http_connections_per_address_max;
+    std::size_t handshakes_max = limits::http_handshakes_max;
     std::uint32_t shutdown_grace_ms = limits::shutdown_grace_ms;
 };
 

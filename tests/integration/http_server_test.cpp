@@ -1,8 +1,12 @@
 // The HTTPS server over real TLS on 127.0.0.1: routing, limits, timeouts, TLS policy, graceful stop,
 // metrics and the access log; plus unit tests of problem+json, the router, metrics and the client's URL
 // parsing. Every server listens on 127.0.0.1, port 0, and is stopped by its fixture.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 
@@ -30,7 +34,8 @@ namespace {
 
 // Limits small enough to test quickly; each test that needs another value says so.
 constexpr std::size_t test_header_bytes_max = 4096;
-constexpr std::size_t test_body_bytes_max = 1024;
+constexpr std::size_t test_body_bytes_max = 1024;           // for /upload, whose header check passed
+constexpr std::size_t test_unsigned_body_bytes_max = 512;   // for every other route
 constexpr std::uint32_t test_request_timeout_ms = 300;
 constexpr std::uint32_t test_idle_timeout_ms = 1000;
 constexpr std::uint32_t slow_handler_ms = 500;
@@ -126,6 +131,7 @@ struct TestServer {
         config.worker_threads = 4;
         config.header_bytes_max = test_header_bytes_max;
         config.body_bytes_max = test_body_bytes_max;
+        config.unsigned_body_bytes_max = test_unsigned_body_bytes_max;
         config.request_timeout_ms = test_request_timeout_ms;
         config.idle_timeout_ms = test_idle_timeout_ms;
         config.connections_max = 16;
@@ -151,6 +157,21 @@ struct TestServer {
             return Response::text(200, "text/plain", "done");
         });
         router.add("GET", "/throw", "throw", [](const Request&) -> Response { throw std::runtime_error("bug"); });
+        // A stand-in for a signed write: its header check wants "X-Key: good" before the body is read.
+        RouteOptions checked;
+        checked.check_header = [](const Request& head) -> std::optional<Response> {
+            if (head.header("X-Key") == "good") return std::nullopt;
+            return problem(make_error(ErrorKind::unauthenticated, "unknown-key", "X-Key is not good"));
+        };
+        router.add("POST", "/upload", "upload", [](const Request& request) {
+            return Response::json(201, fmt_size(request.body.size()));
+        }, checked);
+        router.add("GET", "/big", "big", [this](const Request&) {
+            return Response::text(200, "application/octet-stream", std::string(big_answer_bytes, 'b'));
+        });
+        router.add("GET", "/invalid-utf8", "invalid_utf8", [](const Request&) {
+            return Response::json(200, "{\"echo\":\"caf\xC3 \xFF\"}");
+        });
     }
     static std::string fmt_size(std::size_t size) { return "{\"bytes\":" + std::to_string(size) + "}"; }
 
@@ -163,6 +184,7 @@ struct TestServer {
     Metrics metrics;
     std::ostringstream access_log;
     std::atomic<bool> slow_started{false};
+    std::size_t big_answer_bytes = 1024;
     std::unique_ptr<Server> server;
 };
 
@@ -253,6 +275,42 @@ TEST_CASE("router answers 405 with Allow listing each method once") {
     CHECK(response.headers[0].name == "Allow");
     CHECK(response.headers[0].value == "GET, POST");
     CHECK(string_at(parse_object(response.body), "type") == "https://rxledger.org/problems/method-not-allowed");
+}
+
+TEST_CASE("router runs the matched route's header check, and answers HEAD with the GET route") {
+    Router router;
+    int checks = 0;
+    RouteOptions checked;
+    checked.check_header = [&](const Request& head) -> std::optional<Response> {
+        ++checks;
+        if (head.path_param("id") == "ok") return std::nullopt;
+        return problem(make_error(ErrorKind::unauthenticated, "unknown-key", "no"));
+    };
+    router.add("POST", "/things/{id}", "things_post", [](const Request&) { return Response::json(201, "{}"); }, checked);
+    router.add("GET", "/things/{id}", "things_get", [](const Request& request) { return Response::json(200, "\"" + request.method + "\""); });
+
+    std::string route;
+    Request refused = make_request("POST", "/things/bad", "/things/bad");
+    const HeaderVerdict refusal = router.check_header(refused, route);
+    REQUIRE(refusal.answer.has_value());
+    CHECK(refusal.answer->status == 401);
+    CHECK_FALSE(refusal.checked);
+    CHECK(route == "things_post");
+
+    Request passed = make_request("POST", "/things/ok", "/things/ok");
+    const HeaderVerdict pass = router.check_header(passed, route);
+    CHECK_FALSE(pass.answer.has_value());
+    CHECK(pass.checked);
+
+    Request unchecked = make_request("GET", "/things/ok", "/things/ok");  // no check: the small body limit
+    CHECK_FALSE(router.check_header(unchecked, route).checked);
+    CHECK(checks == 2);
+
+    Request head = make_request("HEAD", "/things/x", "/things/x");
+    const Response answered = router.dispatch(head, route);
+    CHECK(answered.status == 200);
+    CHECK(route == "things_get");
+    CHECK(answered.body == "\"HEAD\"");
 }
 
 TEST_CASE("request helpers find headers case-insensitively and query parameters by name") {
@@ -403,11 +461,11 @@ TEST_CASE("keep-alive serves many requests on one connection") {
 TEST_CASE("a body over the limit is refused with 413 naming the limit") {
     TestServer fixture;
     auto client = fixture.client();
-    const auto at_limit = client.request("POST", "/items", std::string(test_body_bytes_max, 'a'));
+    const auto at_limit = client.request("POST", "/upload", std::string(test_body_bytes_max, 'a'), {{"X-Key", "good"}});
     REQUIRE(at_limit.ok());
     CHECK(at_limit->status == 201);
 
-    const auto over = client.request("POST", "/items", std::string(4 * test_body_bytes_max, 'a'));
+    const auto over = client.request("POST", "/upload", std::string(4 * test_body_bytes_max, 'a'), {{"X-Key", "good"}});
     REQUIRE(over.ok());
     CHECK(over->status == 413);
     CHECK(over->header("Content-Type") == "application/problem+json");
@@ -687,4 +745,283 @@ TEST_CASE("a TLS client certificate's SHA-256 and CN reach the handler when the 
 
     auto unknown = fixture.client(with_client_certificate(stranger));
     CHECK_FALSE(unknown.request("GET", "/echo/a/b").ok());  // a certificate that is sent must verify
+}
+
+// ---------------------------------------------------------------------------------------------------
+// issue 13: a limit on everything, and no exception leaves a session (DESIGN.md §10 rules 2 and 5)
+
+namespace {
+
+// A plain TCP connection to 127.0.0.1:port from `source` (any 127/8 address is loopback on Linux), that
+// sends nothing: what an attacker's idle connection looks like. Closed on destruction.
+class IdleConnection {
+public:
+    IdleConnection(const char* source, std::uint16_t port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, source, &local.sin_addr);
+        sockaddr_in remote{};
+        remote.sin_family = AF_INET;
+        remote.sin_port = htons(port);
+        remote.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
+            ::connect(fd_, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
+            if (fd_ >= 0) ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    ~IdleConnection() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    IdleConnection(const IdleConnection&) = delete;
+    IdleConnection& operator=(const IdleConnection&) = delete;
+    bool connected() const { return fd_ >= 0; }
+    // True once the server has closed the connection (a read returns end of file or an error).
+    bool closed_by_server() const {
+        char byte = 0;
+        const auto got = ::recv(fd_, &byte, 1, MSG_DONTWAIT);
+        return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// What a raw connection reads back within `timeout` after sending `request`.
+std::string exchange(std::uint16_t port, const std::string& request, std::chrono::milliseconds timeout = 3s) {
+    test::TlsConnection connection(port);
+    REQUIRE(connection.handshake_ok());
+    REQUIRE(connection.send(request));
+    return connection.read_until_closed(timeout).data;
+}
+
+std::string chunked_get(std::string_view chunks) {
+    return "GET /hello HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+           std::string(chunks);
+}
+
+bool answered_hello(const TestServer& fixture) {
+    auto client = fixture.client();
+    const auto got = client.request("GET", "/hello");
+    return got.ok() && got->status == 200 && got->body == "hello";
+}
+
+}  // namespace
+
+TEST_CASE("a chunked request's trailer fields count within the header limit and cannot stop the server") {
+    TestServer fixture;
+    // The request that killed the process: Beast's fields threw length_error on an I/O thread.
+    const std::string huge = exchange(fixture.port(), chunked_get("0\r\nX-Trailer: " + std::string(65'534, 'a') + "\r\n\r\n"));
+    CHECK(huge.rfind("HTTP/1.1 431", 0) == 0);
+    CHECK(huge.find("https://rxledger.org/problems/header-too-large") != std::string::npos);
+    CHECK(answered_hello(fixture));
+
+    // Each part within the limit, together over it.
+    const std::string together =
+        exchange(fixture.port(), "GET /hello HTTP/1.1\r\nHost: localhost\r\nX-Filler: " + std::string(2500, 'h') +
+                                     "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: " + std::string(2500, 't') + "\r\n\r\n");
+    CHECK(together.rfind("HTTP/1.1 431", 0) == 0);
+
+    const std::string small = exchange(fixture.port(), chunked_get("0\r\nX-Trailer: fine\r\n\r\n"));
+    CHECK(small.rfind("HTTP/1.1 200", 0) == 0);
+}
+
+TEST_CASE("chunk extensions count within the header limit") {
+    TestServer fixture;
+    const std::string one = exchange(fixture.port(), chunked_get("5;ext=" + std::string(2 * test_header_bytes_max, 'e') + "\r\nhello\r\n0\r\n\r\n"));
+    CHECK(one.rfind("HTTP/1.1 431", 0) == 0);
+
+    std::string many_chunks;  // 50 chunks with 100 bytes of extension each: 5,000 bytes in all
+    for (int i = 0; i < 50; ++i) many_chunks += "1;e=" + std::string(96, 'e') + "\r\nx\r\n";
+    const std::string many = exchange(fixture.port(), chunked_get(many_chunks + "0\r\n\r\n"));
+    CHECK(many.rfind("HTTP/1.1 431", 0) == 0);
+
+    const std::string fine = exchange(fixture.port(), chunked_get("1;e=1\r\nx\r\n0\r\n\r\n"));
+    CHECK(fine.rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(answered_hello(fixture));
+}
+
+TEST_CASE("a route's header check answers before the body is read") {
+    TestServer fixture;
+    // The body is announced and never sent: the answer cannot have waited for it.
+    const auto started = SteadyClock::now();
+    test::TlsConnection connection(fixture.port());
+    REQUIRE(connection.handshake_ok());
+    REQUIRE(connection.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nX-Key: bad\r\nContent-Length: 1000\r\n\r\n"));
+    const auto read = connection.read_until_closed(3s);
+    CHECK(read.data.rfind("HTTP/1.1 401", 0) == 0);
+    CHECK(read.data.find("https://rxledger.org/problems/unknown-key") != std::string::npos);
+    CHECK(since(started) < 2500ms);
+}
+
+TEST_CASE("routes without a header check take only unsigned_body_bytes_max") {
+    TestServer fixture;
+    auto client = fixture.client();
+    const auto unchecked = client.request("POST", "/items", std::string(test_unsigned_body_bytes_max + 100, 'a'));
+    REQUIRE(unchecked.ok());
+    CHECK(unchecked->status == 413);
+    CHECK(string_at(parse_object(unchecked->body), "detail").find(std::to_string(test_unsigned_body_bytes_max) + " bytes") != std::string::npos);
+
+    const auto small = client.request("POST", "/items", std::string(test_unsigned_body_bytes_max, 'a'));
+    REQUIRE(small.ok());
+    CHECK(small->status == 201);
+    const auto checked = client.request("POST", "/upload", std::string(test_unsigned_body_bytes_max + 100, 'a'), {{"X-Key", "good"}});
+    REQUIRE(checked.ok());
+    CHECK(checked->status == 201);
+}
+
+TEST_CASE("request bodies past the node's request buffer budget are answered 503 before they are read") {
+    TestServer fixture([](ServerConfig& config) {
+        config.request_buffer_bytes_max = 1500;
+        config.request_timeout_ms = 5000;
+    });
+    const std::string head = "POST /upload HTTP/1.1\r\nHost: localhost\r\nX-Key: good\r\nContent-Type: text/plain\r\n";
+    test::TlsConnection holder(fixture.port());
+    REQUIRE(holder.handshake_ok());
+    REQUIRE(holder.send(head + "Content-Length: 1000\r\n\r\n"));  // 1000 of the 1500 bytes, body not sent yet
+    std::this_thread::sleep_for(200ms);
+
+    const std::string declared = exchange(fixture.port(), head + "Content-Length: 1000\r\n\r\n");
+    CHECK(declared.rfind("HTTP/1.1 503", 0) == 0);
+    CHECK(declared.find("https://rxledger.org/problems/server-busy") != std::string::npos);
+    // A chunked body is counted as its chunks are announced: 0x320 = 800 bytes.
+    const std::string chunked = exchange(fixture.port(), head + "Transfer-Encoding: chunked\r\n\r\n320\r\n");
+    CHECK(chunked.rfind("HTTP/1.1 503", 0) == 0);
+
+    REQUIRE(holder.send(std::string(1000, 'a')));
+    const auto held = holder.read_until_closed(500ms);
+    CHECK(held.data.rfind("HTTP/1.1 201", 0) == 0);
+    // Its bytes went back to the budget when its handler was done.
+    auto client = fixture.client();
+    const auto after = client.request("POST", "/upload", std::string(1000, 'a'), {{"X-Key", "good"}});
+    REQUIRE(after.ok());
+    CHECK(after->status == 201);
+}
+
+TEST_CASE("answers held for slow readers are bounded by the node's answer budget and the response timeout") {
+    TestServer fixture([](ServerConfig& config) {
+        config.response_buffer_bytes_max = 40 * 1024 * 1024;
+        config.response_timeout_ms = 1000;
+        config.idle_timeout_ms = 20'000;
+    });
+    // More than loopback's socket buffers take: the answer stays in the server while nobody reads it.
+    fixture.big_answer_bytes = 32 * 1024 * 1024;
+    test::TlsConnection slow_reader(fixture.port());
+    REQUIRE(slow_reader.handshake_ok());
+    REQUIRE(slow_reader.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    std::this_thread::sleep_for(300ms);
+
+    auto client = fixture.client();
+    const auto refused = client.request("GET", "/big");
+    REQUIRE(refused.ok());
+    CHECK(refused->status == 503);
+    CHECK(string_at(parse_object(refused->body), "type") == "https://rxledger.org/problems/server-busy");
+    CHECK(refused->header("Retry-After") == "1");
+
+    // The response timeout ends the slow reader's connection, and its answer's bytes go back.
+    std::this_thread::sleep_for(1200ms);
+    CHECK(eventually([&] { return fixture.server->connections() <= 1; }));
+    const auto served = client.request("GET", "/big");
+    REQUIRE(served.ok());
+    CHECK(served->status == 200);
+    CHECK(served->body.size() == fixture.big_answer_bytes);
+}
+
+TEST_CASE("HEAD is answered like GET without a body, so keep-alive clients stay in step") {
+    TestServer fixture;
+    const std::string data = exchange(fixture.port(),
+                                      "HEAD /hello HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                                      "HEAD /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                                      "GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    const auto first_end = data.find("\r\n\r\n");
+    REQUIRE(first_end != std::string::npos);
+    const std::string first = data.substr(0, first_end);
+    CHECK(first.rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(first.find("Content-Length: 5") != std::string::npos);
+    // The next answer starts right after the first one's header: no body came in between.
+    const std::string rest = data.substr(first_end + 4);
+    CHECK(rest.rfind("HTTP/1.1 404", 0) == 0);
+    const auto second_end = rest.find("\r\n\r\n");
+    REQUIRE(second_end != std::string::npos);
+    CHECK(rest.substr(second_end + 4).rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(data.size() - data.rfind("\r\n\r\n") == 4 + 5);  // only the GET has a body: "hello"
+}
+
+TEST_CASE("UTF-8: invalid bytes are replaced, and well-formed text is kept") {
+    CHECK(is_valid_utf8("plain ASCII"));
+    CHECK(is_valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\x8A"));
+    CHECK_FALSE(is_valid_utf8("\xFF"));
+    CHECK_FALSE(is_valid_utf8("\xC0\x80"));           // overlong NUL
+    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));       // a surrogate
+    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));   // past U+10FFFF
+    CHECK_FALSE(is_valid_utf8("\xE2\x82"));           // cut short
+    CHECK(to_valid_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+    CHECK(to_valid_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK(to_valid_utf8("caf\xC3\xA9") == "caf\xC3\xA9");
+
+    const Response echoed = problem(make_error(ErrorKind::not_found, "not-found", "No resource exists at /web/\xFF."));
+    CHECK(is_valid_utf8(echoed.body));
+    CHECK(string_at(parse_object(echoed.body), "detail") == "No resource exists at /web/\xEF\xBF\xBD.");
+}
+
+TEST_CASE("requests whose path or query decode to invalid UTF-8 are refused with 400, and JSON answers are UTF-8") {
+    TestServer fixture;
+    auto client = fixture.client();
+    for (const char* target : {"/echo/%FF/x", "/echo/a/%C3%28", "/hello?code=%FF", "/hello?%ED%A0%80=1", "/nowhere/%FF"}) {
+        CAPTURE(target);
+        const auto got = client.request("GET", target);
+        REQUIRE(got.ok());
+        CHECK(got->status == 400);
+        CHECK(is_valid_utf8(got->body));
+        CHECK(string_at(parse_object(got->body), "type") == "https://rxledger.org/problems/bad-encoding");
+    }
+    const auto accented = client.request("GET", "/echo/caf%C3%A9/x?name=%E2%82%AC");
+    REQUIRE(accented.ok());
+    CHECK(accented->status == 200);
+    CHECK(string_at(parse_object(accented->body), "first") == "caf\xC3\xA9");
+
+    const auto repaired = client.request("GET", "/invalid-utf8");
+    REQUIRE(repaired.ok());
+    CHECK(is_valid_utf8(repaired->body));
+    CHECK(string_at(parse_object(repaired->body), "echo") == "caf\xEF\xBF\xBD \xEF\xBF\xBD");
+}
+
+TEST_CASE("one address with thousands of idle connections cannot lock other clients out") {
+    TestServer fixture([](ServerConfig& config) {
+        config.connections_max = 16;
+        config.connections_per_address_max = 8;
+        config.idle_timeout_ms = 20'000;
+    });
+    std::vector<std::unique_ptr<IdleConnection>> attacker;
+    for (int i = 0; i < 40; ++i) attacker.push_back(std::make_unique<IdleConnection>("127.0.0.2", fixture.port()));
+    REQUIRE(attacker.front()->connected());
+    REQUIRE(eventually([&] { return fixture.server->connections() == 8; }));
+
+    CHECK(eventually([&] {
+        return fixture.metrics.render().find("rxledger_http_connections_refused_total 32\n") != std::string::npos;
+    }));
+    CHECK(fixture.metrics.render().find("rxledger_http_connections_refused_by_limit_total{limit=\"connections_per_address_max\"} 32\n") !=
+          std::string::npos);
+    int answered = 0;
+    for (int probe = 0; probe < 24; ++probe) answered += answered_hello(fixture) ? 1 : 0;
+    CHECK(answered == 24);
+}
+
+TEST_CASE("handshakes in progress are limited node-wide and time out after handshake_timeout_ms") {
+    TestServer fixture([](ServerConfig& config) {
+        config.handshakes_max = 4;
+        config.handshake_timeout_ms = 1000;
+    });
+    std::vector<std::unique_ptr<IdleConnection>> stalled;
+    for (int i = 0; i < 4; ++i) stalled.push_back(std::make_unique<IdleConnection>("127.0.0.2", fixture.port()));
+    REQUIRE(eventually([&] { return fixture.server->connections() == 4; }));
+
+    test::TlsConnection while_full(fixture.port());
+    CHECK_FALSE(while_full.handshake_ok());
+
+    // The stalled handshakes are cut after 1 s (it was 10 s), and the slots are free again.
+    CHECK(eventually([&] { return fixture.server->connections() == 0; }));
+    for (const auto& connection : stalled) CHECK(connection->closed_by_server());
+    CHECK(answered_hello(fixture));
 }

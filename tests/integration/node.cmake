@@ -35,3 +35,7 @@ add_dependencies(cluster_test rxledgerd rxledger)
 add_test(NAME compose_structure
          COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/cluster/compose_test.py --source ${CMAKE_SOURCE_DIR} --rxledger $<TARGET_FILE:rxledger>)
 set_tests_properties(compose_structure PROPERTIES LABELS cluster)
+
+# The node's HTTP limits end to end: header checks before bodies, entry pages by bytes, encodings (issue 13).
+rxl_test(http_limits_test SOURCES integration/http_limits_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
+add_dependencies(http_limits_test rxledgerd rxledger)
