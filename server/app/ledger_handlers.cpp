@@ -112,6 +112,7 @@ http::Response get_entry(App& app, const http::Request& request) {
     bool committed = error == std::errc() && end == text.data() + text.size() && seq < app.ledger.size();
     auto entry = committed ? app.ledger.with_store([&](store::Store& store) { return store.entry(seq); })
                            : std::optional<EntryRecord>();
+    if (committed && !entry) throw store::Inconsistent(fmt::format("entry {}, below the committed size, is missing", seq));
     if (!entry) return http::problem(make_error(ErrorKind::not_found, "entry-not-found", "no entry with that sequence number"));
     return http::Response::json(200, json::serialize(entry_json(*entry)));
 }
@@ -131,7 +132,7 @@ http::Response get_entries(App& app, const http::Request& request) {
     app.ledger.with_store([&](store::Store& store) {
         for (std::uint64_t seq = *from; seq < to; ++seq) {
             auto entry = store.entry(seq);
-            RXL_ASSERT_MSG(entry.has_value(), "an entry below the committed size is missing");
+            if (!entry) throw store::Inconsistent(fmt::format("entry {}, below the committed size, is missing", seq));
             entries.push_back(entry_json(*entry));
         }
     });

@@ -11,8 +11,18 @@ http::Router make_router(App& app) {
     // the database (10 M units load in about 20 s; until then verification reads PostgreSQL).
     app.verify_index->start_loading();
     constexpr auto io_first = http::Dispatch::io_thread_first;
+    // A read that meets a missing or unreadable row (store::Inconsistent) answers 500 ledger-inconsistent;
+    // the node goes on serving everything else.
     auto bind = [&app](http::Response (*handler)(App&, const http::Request&)) {
-        return [&app, handler](const http::Request& request) { return handler(app, request); };
+        return [&app, handler](const http::Request& request) {
+            try {
+                return handler(app, request);
+            } catch (const store::Inconsistent& error) {
+                return http::problem(make_error(ErrorKind::internal, "ledger-inconsistent",
+                                                std::string("the database does not hold what the ledger says it must: ") +
+                                                    error.what() + "; run `rxledger audit`"));
+            }
+        };
     };
     //          method     path                              route name      handler
     router.add("POST",    "/v1/capture",                    "capture",      bind(capture));

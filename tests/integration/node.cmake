@@ -35,3 +35,8 @@ add_dependencies(cluster_test rxledgerd rxledger)
 add_test(NAME compose_structure
          COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/cluster/compose_test.py --source ${CMAKE_SOURCE_DIR} --rxledger $<TARGET_FILE:rxledger>)
 set_tests_properties(compose_structure PROPERTIES LABELS cluster)
+
+# The audit and the start-up check against tampered tables, and read errors on missing rows
+# (DESIGN.md section 10, rule 4).
+rxl_test(audit_test SOURCES integration/audit_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
+add_dependencies(audit_test rxledgerd rxledger)
