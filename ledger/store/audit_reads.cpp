@@ -232,7 +232,13 @@ struct AuditReader::Snapshot {
 
 AuditReader::AuditReader(Store& store) : snapshot_(std::make_unique<Snapshot>(store.connection_->pq)) {}
 
-AuditReader::~AuditReader() = default;  // ends the read-only transaction (an abort: nothing to commit)
+AuditReader::~AuditReader() {
+    try {
+        snapshot_->work.commit();  // read-only: ends the snapshot, writes nothing
+    } catch (const std::exception&) {
+        // A failed transaction ends by itself when the snapshot goes.
+    }
+}
 
 Head AuditReader::head() {
     auto rows = snapshot_->work.exec("SELECT size, encode(root, 'hex'), last_ordered_at_ms, orderer_cursor FROM ledger_head");
