@@ -18,6 +18,9 @@ namespace rxl::store {
 
 namespace {
 
+// ORDER BY names a table's own column (events.seq) wherever the select list prints that column as text
+// under the same name: a bare `seq` would sort by the text ("10" before "9").
+
 // Rows fetched per round trip. Event rows carry their JSON: 500 of the largest documents' events stay
 // within a few MiB.
 constexpr std::size_t cursor_page_rows = 500;
@@ -50,21 +53,21 @@ const std::vector<TableSql>& table_sql() {
         {DerivedTable::events, "events",
          "SELECT seq::text, event_index::text, hash_id, event_id, event_type, event_time_ms::text, action, biz_step, "
          "disposition, read_point, biz_location, lot, is_error_declaration::text, event_json FROM events "
-         "ORDER BY seq, event_index",
+         "ORDER BY events.seq, events.event_index",
          {{"seq", "event_index", "hash_id", "event_id", "event_type", "event_time_ms", "action", "biz_step", "disposition",
            "read_point", "biz_location", "lot", "is_error_declaration", "event_json"},
           2,
           {true, true, false, false, false, true, false, false, false, false, false, false, false, false}}},
         {DerivedTable::alerts, "alerts",
          "SELECT seq::text, code, emvs, gtin, serial, lot, expiry, participant, location, node, verified_at_ms::text, "
-         "ordered_at_ms::text, message FROM alerts ORDER BY seq",
+         "ordered_at_ms::text, message FROM alerts ORDER BY alerts.seq",
          {{"seq", "code", "emvs", "gtin", "serial", "lot", "expiry", "participant", "location", "node", "verified_at_ms",
            "ordered_at_ms", "message"},
           1,
           {true, false, false, false, false, false, false, false, false, false, true, true, false}}},
         {DerivedTable::recalls, "recalls",
          "SELECT seq::text, gtin, " RXL_ARRAY_TEXT("lots") ", withdrawal::text, recall_class, reason, submitter, "
-         "ordered_at_ms::text FROM recalls ORDER BY seq",
+         "ordered_at_ms::text FROM recalls ORDER BY recalls.seq",
          {{"seq", "gtin", "lots", "withdrawal", "recall_class", "reason", "submitter", "ordered_at_ms"},
           1,
           {true, false, false, false, false, false, false, true}}},
@@ -76,7 +79,7 @@ const std::vector<TableSql>& table_sql() {
          {{"gtin", "recall_seq"}, 1, {false, true}}},
         {DerivedTable::lots, "lots",
          "SELECT gtin, lot, to_char(expiry, 'YYYY-MM-DD'), owner_id FROM lots "
-         "ORDER BY gtin COLLATE \"C\", lot COLLATE \"C\", expiry",
+         "ORDER BY gtin COLLATE \"C\", lot COLLATE \"C\", lots.expiry",
          {{"gtin", "lot", "expiry", "owner_id"}, 3, {false, false, false, false}}},
         {DerivedTable::containers, "containers",
          "SELECT sscc, status, owner_id, custodian_id, coalesce(location_gln, ''), coalesce(parent_sscc, ''), "
@@ -87,7 +90,7 @@ const std::vector<TableSql>& table_sql() {
           1,
           {false, false, false, false, false, false, false, true, true}}},
         {DerivedTable::merkle_leaves, "merkle_nodes",
-         "SELECT idx::text, encode(hash, 'hex') FROM merkle_nodes WHERE level = 0 ORDER BY idx",
+         "SELECT idx::text, encode(hash, 'hex') FROM merkle_nodes WHERE level = 0 ORDER BY merkle_nodes.idx",
          {{"leaf", "hash"}, 1, {true, false}}},
         {DerivedTable::unit_keys, "units", "SELECT gtin, serial FROM units", {{"gtin", "serial"}, 2, {false, false}}},
         {DerivedTable::unit_event_keys, "unit_events", "SELECT gtin, serial, seq::text, event_index::text FROM unit_events",
@@ -144,7 +147,7 @@ EntryRecord decode_entry(const pqxx::row& row) {
     entry.header.kind = row[3].as<std::string>();
     entry.header.submitter = row[4].as<std::string>();
     entry.header.key_id = row[5].as<std::string>();
-    entry.body = to_string(bytes_from_hex(row[6]));
+    entry.body = rxl::to_string(bytes_from_hex(row[6]));
     entry.header.body_sha256 = sha256(entry.body);
     entry.header.signature = bytes_from_hex(row[7]);
     entry.header.outcome = row[8].as<std::string>();
