@@ -252,6 +252,40 @@ void replay_entries(store::AuditReader& reader, store::EntryCursor& entries, con
     report.rows_checked += tables.rows_checked();
 }
 
+// The stored tree above its leaves: every complete subtree's node must be the hash of its two children,
+// level by level, a chunk at a time, and no level may hold more nodes than the ledger's size makes. (The
+// leaves are checked against the replay above; a proof is made of these nodes.)
+void check_tree_nodes(store::AuditReader& reader, std::uint64_t size, FindingList& findings, AuditReport& report) {
+    constexpr std::size_t chunk_nodes = 1000;
+    for (int level = 1; level < 64; ++level) {
+        const std::uint64_t count = size >> level;  // complete subtrees of 2^level leaves
+        for (std::uint64_t first = 0; first < count; first += chunk_nodes) {
+            std::map<std::uint64_t, Hash> parents, children;
+            for (auto& [index, hash] : reader.merkle_nodes(level, first, chunk_nodes)) parents.emplace(index, hash);
+            for (auto& [index, hash] : reader.merkle_nodes(level - 1, 2 * first, 2 * chunk_nodes)) children.emplace(index, hash);
+            for (std::uint64_t index = first; index < std::min<std::uint64_t>(count, first + chunk_nodes); ++index) {
+                ++report.rows_checked;
+                std::string where = fmt::format("merkle_nodes (level={}, idx={})", level, index);
+                auto parent = parents.find(index);
+                auto left = children.find(2 * index);
+                auto right = children.find(2 * index + 1);
+                if (parent == parents.end()) {
+                    findings.add(where, "is missing from the database");
+                } else if (left != children.end() && right != children.end() &&
+                           merkle::node_hash(left->second, right->second) != parent->second) {
+                    findings.add(where, "is not the hash of its two children");
+                }
+            }
+        }
+        std::uint64_t stored = reader.count_merkle_nodes(level);
+        if (stored > count) {
+            findings.add(fmt::format("merkle_nodes (level={})", level),
+                         fmt::format("holds {} nodes, a tree of {} leaves has {}", stored, size, count));
+        }
+        if (count == 0 && stored == 0) break;
+    }
+}
+
 // The head, the entry count and the Merkle tree's leaves against the replay.
 void check_tree(store::AuditReader& reader, const store::Head& head, const Replay& replay, FindingList& findings,
                 AuditReport& report) {
@@ -266,6 +300,7 @@ void check_tree(store::AuditReader& reader, const store::Head& head, const Repla
     for (std::size_t i = 0; i < replay.leaf_hashes.size(); ++i) leaves.add({std::to_string(i), to_hex(replay.leaf_hashes[i])});
     leaves.finish();
     report.rows_checked += leaves.rows_checked();
+    check_tree_nodes(reader, head.size, findings, report);
     if (head.size == 0 || reader.count(store::CountedTable::merkle_leaves) != head.size) return;
     try {
         Hash stored_root = merkle::root_at(head.size, [&](merkle::NodeId node) { return reader.read_node(node); });

@@ -280,6 +280,19 @@ Hash AuditReader::read_node(merkle::NodeId node) {
     return hash_from_hex(rows[0][0]);
 }
 
+std::vector<std::pair<std::uint64_t, Hash>> AuditReader::merkle_nodes(int level, std::uint64_t first_index, std::size_t limit) {
+    std::vector<std::pair<std::uint64_t, Hash>> out;
+    auto rows = snapshot_->work.exec_params(
+        "SELECT idx, encode(hash, 'hex') FROM merkle_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3", level,
+        first_index, limit);
+    for (const auto& row : rows) out.emplace_back(stored_number(row[0]), hash_from_hex(row[1]));
+    return out;
+}
+
+std::uint64_t AuditReader::count_merkle_nodes(int level) {
+    return snapshot_->work.exec_params("SELECT count(*) FROM merkle_nodes WHERE level = $1", level)[0][0].as<std::uint64_t>();
+}
+
 std::unique_ptr<EntryCursor> AuditReader::entries() {
     return std::make_unique<StoredEntryCursor>(snapshot_->work, snapshot_->cursor_name());
 }

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/store/store.hpp"
@@ -84,6 +85,10 @@ public:
     std::uint64_t count(CountedTable table);
     // The stored hash of a Merkle node; throws Inconsistent when it is missing.
     Hash read_node(merkle::NodeId node);
+
+    // Stored Merkle nodes of one level from `first_index` on, in index order, at most `limit`.
+    std::vector<std::pair<std::uint64_t, Hash>> merkle_nodes(int level, std::uint64_t first_index, std::size_t limit);
+    std::uint64_t count_merkle_nodes(int level);
 
     // Every entry in seq order.
     std::unique_ptr<EntryCursor> entries();

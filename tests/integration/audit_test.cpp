@@ -159,6 +159,12 @@ TEST_CASE("each table apply derives is checked against the ledger: a tampered ro
                                ledger.gtin);
         alarm = "unit_events";
     }
+    SUBCASE("a rewritten Merkle node above the leaves (proofs are made of them; the root does not read it)") {
+        db.sql("ALTER TABLE merkle_nodes DISABLE TRIGGER USER; "
+               "UPDATE merkle_nodes SET hash = decode(repeat('cd', 32), 'hex') WHERE level = 1 AND idx = 0");
+        expected = "merkle_nodes (level=1, idx=0): is not the hash of its two children";
+        alarm = "merkle_nodes (level=1, idx=0)";
+    }
     std::string findings = failing_command(audit_command(node));
     MESSAGE(findings);
     CHECK(findings.find(expected) != std::string::npos);
