@@ -21,9 +21,14 @@ namespace {
 // ORDER BY names a table's own column (events.seq) wherever the select list prints that column as text
 // under the same name: a bare `seq` would sort by the text ("10" before "9").
 
-// Rows fetched per round trip. Event rows carry their JSON: 500 of the largest documents' events stay
-// within a few MiB.
+// Rows fetched per round trip. A page is held whole (twice: libpq's and the decoded copy), so the rows that
+// can be megabytes come a few at a time: an entry carries its body (up to limits::http_body_bytes_max, read
+// as hex), an event its JSON (as large, for one event of a whole document). Old code read one entry per
+// query; 4 entries (8 events) keep the worst page near 130 MiB and the usual one (documents of ~150 KB)
+// near 1 MiB.
 constexpr std::size_t cursor_page_rows = 500;
+constexpr std::size_t entry_page_rows = 4;
+constexpr std::size_t event_page_rows = 8;
 
 // An array as its element count, ':', and the elements joined by U+001F (NULL elements as U+001E), so
 // that no two different arrays print alike.
@@ -159,8 +164,8 @@ EntryRecord decode_entry(const pqxx::row& row) {
 // A server-side cursor inside the snapshot's transaction, fetched a page at a time.
 class PagedCursor {
 public:
-    PagedCursor(pqxx::transaction_base& work, std::string name, const std::string& sql)
-        : work_(work), name_(std::move(name)) {
+    PagedCursor(pqxx::transaction_base& work, std::string name, const std::string& sql, std::size_t page_rows)
+        : work_(work), name_(std::move(name)), page_rows_(page_rows) {
         work_.exec(fmt::format("DECLARE {} NO SCROLL CURSOR FOR {}", name_, sql));
     }
     ~PagedCursor() {
@@ -177,9 +182,9 @@ public:
     std::optional<pqxx::row> next() {
         if (position_ >= page_.size()) {
             if (done_) return std::nullopt;
-            page_ = work_.exec(fmt::format("FETCH FORWARD {} FROM {}", cursor_page_rows, name_));
+            page_ = work_.exec(fmt::format("FETCH FORWARD {} FROM {}", page_rows_, name_));
             position_ = 0;
-            if (page_.size() < cursor_page_rows) done_ = true;
+            if (page_.size() < page_rows_) done_ = true;
             if (page_.empty()) return std::nullopt;
         }
         return page_[static_cast<pqxx::result::size_type>(position_++)];
@@ -188,6 +193,7 @@ public:
 private:
     pqxx::transaction_base& work_;
     std::string name_;
+    std::size_t page_rows_;
     pqxx::result page_;
     std::size_t position_ = 0;
     bool done_ = false;
@@ -195,7 +201,8 @@ private:
 
 class TextCursor final : public RowCursor {
 public:
-    TextCursor(pqxx::transaction_base& work, std::string name, const std::string& sql) : cursor_(work, std::move(name), sql) {}
+    TextCursor(pqxx::transaction_base& work, std::string name, const std::string& sql, std::size_t page_rows)
+        : cursor_(work, std::move(name), sql, page_rows) {}
     const TextRow* next() override {
         auto row = cursor_.next();
         if (!row) return nullptr;
@@ -210,7 +217,8 @@ private:
 
 class StoredEntryCursor final : public EntryCursor {
 public:
-    StoredEntryCursor(pqxx::transaction_base& work, std::string name) : cursor_(work, std::move(name), sql_entries) {}
+    StoredEntryCursor(pqxx::transaction_base& work, std::string name)
+        : cursor_(work, std::move(name), sql_entries, entry_page_rows) {}
     std::optional<EntryRecord> next() override {
         auto row = cursor_.next();
         if (!row) return std::nullopt;
@@ -298,7 +306,8 @@ std::unique_ptr<EntryCursor> AuditReader::entries() {
 }
 
 std::unique_ptr<RowCursor> AuditReader::rows(DerivedTable table) {
-    return std::make_unique<TextCursor>(snapshot_->work, snapshot_->cursor_name(), sql_of(table).sql);
+    std::size_t page_rows = table == DerivedTable::events ? event_page_rows : cursor_page_rows;
+    return std::make_unique<TextCursor>(snapshot_->work, snapshot_->cursor_name(), sql_of(table).sql, page_rows);
 }
 
 const DerivedColumns& AuditReader::unit_columns() {
