@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
+#include <map>
 
 #include "ledger/apply/memory_state.hpp"
 #include "ledger/core/bytes.hpp"
