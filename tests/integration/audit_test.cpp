@@ -65,7 +65,7 @@ bool is_problem(const http::ClientResponse& response, unsigned status, std::stri
 }
 
 // A small ledger: two lots of acme-pharma's units commissioned (entries 1 and 2), the second lot recalled
-// (entry 3).
+// (entry 3), two lots of another GTIN (entries 4 and 5).
 struct SmallLedger {
     TestNode node;
     http::HttpsClient client;
@@ -83,6 +83,9 @@ struct SmallLedger {
                                          node.key("acme-pharma"), 1);
         REQUIRE(recalled.ok());
         REQUIRE_MESSAGE(recalled->status == 201, recalled->body);
+        // Lots whose bytewise order is not a case-insensitive collation's, for the audit's merge in key order.
+        capture(cli::commission_document(cli::make_units(other_gtin, "c", 1), "lot-c", "2030-06-30", node.gln("acme-pharma"), t + 2));
+        capture(cli::commission_document(cli::make_units(other_gtin, "D", 1), "Lot_D", "2030-06-30", node.gln("acme-pharma"), t + 3));
     }
     void capture(const std::string& body) {
         auto response = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, node.key("acme-pharma"), 1);
