@@ -78,7 +78,7 @@ void MemoryState::write(const BatchResult& batch) {
         bool new_withdrawal = !recall.withdrawal || withdrawn_gtins_.emplace(recall.gtin, recall.seq).second;
         RXL_ASSERT(new_withdrawal);
     }
-    alerts_.insert(alerts_.end(), batch.changes.alerts.begin(), batch.changes.alerts.end());
+    if (history_ == History::keep) alerts_.insert(alerts_.end(), batch.changes.alerts.begin(), batch.changes.alerts.end());
 }
 
 }  // namespace rxl

@@ -2,8 +2,9 @@
 // and takes a BatchResult the way the store writes one.
 //
 // History::drop keeps only what apply reads (units, containers, lots, recalls, event hashes and each
-// submission's outcome) and the alerts, not the entries and unit events themselves: the audit replays a
-// whole ledger through it, and the entries' bodies and the unit events are most of a ledger's bytes.
+// submission's outcome), not the entries, unit events and alerts themselves: the audit replays a whole
+// ledger through it and compares those with the database as each entry is replayed (audit.hpp), and
+// the entries' bodies and the unit events are most of a ledger's bytes.
 #pragma once
 
 #include <map>
@@ -38,7 +39,10 @@ public:
     const std::vector<UnitEventRow>& unit_events() const { return unit_events_; }  // empty with History::drop
     const std::set<LotRow>& lots() const { return lots_; }
     const std::map<std::uint64_t, RecallRow>& recalls() const { return recalls_; }
-    const std::vector<AlertRow>& alerts() const { return alerts_; }
+    const std::vector<AlertRow>& alerts() const { return alerts_; }  // empty with History::drop
+    // The lookups recalls make: (gtin, lot) → recall, and gtin → the recall that withdrew it.
+    const std::map<std::pair<std::string, std::string>, std::uint64_t>& recalled_lots() const { return recalled_lots_; }
+    const std::map<std::string, std::uint64_t>& withdrawn_gtins() const { return withdrawn_gtins_; }
 
 private:
     History history_;

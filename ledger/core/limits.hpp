@@ -83,6 +83,9 @@ inline constexpr std::size_t lot_chars_max = 20;     // AI (10)
 inline constexpr std::size_t apply_batch_submissions_max = 256;
 // Submissions waiting to be ordered; past it writes get 503 rather than queue without bound.
 inline constexpr std::size_t orderer_queue_submissions_max = 10'000;
+// Findings `rxledger audit` and the start-up audit keep and print; past it they only count them, so a
+// database tampered with wholesale cannot make the audit itself run out of memory.
+inline constexpr std::size_t audit_findings_max = 1000;
 // Participant and key identifiers.
 inline constexpr std::size_t participant_id_chars_max = 64;
 inline constexpr std::size_t key_id_chars_max = 64;

@@ -90,21 +90,8 @@ Status LedgerService::open_ledger() {
         apply_store_->write_batch(*first, &checkpoint);
         last_checkpoint_size_ = first->size;
         apply_store_->write_nodes(registry_);
-    } else {
-        auto entry0 = apply_store_->entry(0);
-        RXL_ASSERT(entry0.has_value());
-        if (entry0->body != config_.genesis_json) {
-            return make_error(ErrorKind::internal, "genesis-mismatch",
-                              "entry 0 of this database is not the configured genesis file: wrong database or wrong file");
-        }
-        registry_ = apply_store_->load_registry();
-        merkle::TreeAppender tree(head.size, [&](merkle::NodeId node) { return apply_store_->read_node(node); });
-        if (tree.root() != head.root) {
-            refuse_writes("the Merkle root recomputed from stored nodes differs from the stored head: the database "
-                          "was changed behind the server's back; run `rxledger audit`");
-        }
-        applier_ = std::make_unique<Applier>(registry_, std::move(tree));
-        check_latest_checkpoint();
+    } else if (auto opened = open_existing_ledger(head); !opened) {
+        return opened;
     }
     head = apply_store_->head();
     cursor_ = head.orderer_cursor;
@@ -114,9 +101,42 @@ Status LedgerService::open_ledger() {
     } else {
         orderer_ = std::make_unique<InProcessOrderer>(config_.queue_submissions_max, head.last_ordered_at_ms, config_.clock_offset_ms);
     }
-    size_ = applier_->size();
-    root_ = applier_->root();
+    size_ = applier_ ? applier_->size() : head.size;
+    root_ = applier_ ? applier_->root() : head.root;
     registry_snapshot_ = std::make_shared<const Registry>(registry_);
+    return ok_status();
+}
+
+// The registry comes from the ledger, never from the tables: entry 0 is the configured genesis file, and
+// the registry is what applying it gives (ledger_registry). The tables are then checked against it, at
+// every start and whatever the start-up audit, so that a role, key, GLN, prefix or node changed in the
+// database is named in /readyz and refuses writes before the node signs anything.
+Status LedgerService::open_existing_ledger(const store::Head& head) {
+    auto entry0 = apply_store_->entry(0);
+    if (entry0 && entry0->body != config_.genesis_json) {
+        return make_error(ErrorKind::internal, "genesis-mismatch",
+                          "entry 0 of this database is not the configured genesis file: wrong database or wrong file");
+    }
+    if (!entry0) refuse_writes("entry 0 (the genesis) is missing from the database; run `rxledger audit`");
+    auto registry = ledger_registry(config_.genesis_json);
+    if (!registry) return registry.error();
+    registry_ = std::move(registry).value();
+    if (auto findings = check_registry(*apply_store_, registry_); !findings.empty()) {
+        refuse_writes(fmt::format("the registry tables differ from the ledger's registry in {} row(s); first: {} {}; run "
+                                  "`rxledger audit`", findings.size(), findings.front().where, findings.front().what));
+    }
+    try {
+        merkle::TreeAppender tree(head.size, [&](merkle::NodeId node) { return apply_store_->read_node(node); });
+        if (tree.root() != head.root) {
+            refuse_writes("the Merkle root recomputed from stored nodes differs from the stored head: the database "
+                          "was changed behind the server's back; run `rxledger audit`");
+        }
+        applier_ = std::make_unique<Applier>(registry_, std::move(tree));
+        check_latest_checkpoint();
+    } catch (const store::Inconsistent& error) {
+        // No applier: the node serves reads at the stored head and never takes a write (refused below).
+        refuse_writes(fmt::format("the stored Merkle tree cannot be read: {}; run `rxledger audit`", error.what()));
+    }
     return ok_status();
 }
 
@@ -217,7 +237,7 @@ void LedgerService::run_startup_audit() {
         if (!report.clean()) {
             const auto& first = report.findings.front();
             refuse_writes(fmt::format("the start-up audit found {} mismatch(es); first: {} {}; run `rxledger audit`",
-                                      report.findings.size(), first.where, first.what));
+                                      report.findings_total, first.where, first.what));
         }
     } catch (const std::exception& error) {
         refuse_writes(fmt::format("the start-up audit failed: {}", error.what()));

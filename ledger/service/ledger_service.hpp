@@ -145,6 +145,8 @@ private:
 
     explicit LedgerService(LedgerServiceConfig config);
     Status open_ledger();
+    // open_ledger() on a database that holds a ledger already: the registry and the tree from it.
+    Status open_existing_ledger(const store::Head& head);
     Lease borrow();
     void apply_loop();
     // Latest stored checkpoint against the stored tree; a failure refuses writes.

@@ -1,4 +1,6 @@
 // A unit's history: its chain links with the entries and events that made them.
+#include <fmt/format.h>
+
 #include <pqxx/pqxx>
 
 #include "ledger/core/bytes.hpp"
@@ -13,7 +15,7 @@ constexpr const char* sql_unit_history =
     "e.kind, e.submitter, e.key_id, encode(sha256(e.body), 'hex'), encode(e.signature, 'hex'), e.outcome, "
     "encode(e.leaf_hash, 'hex'), ev.hash_id, ev.event_id, ev.event_type, ev.event_time_ms, ev.action, ev.biz_step, "
     "ev.disposition, ev.read_point, ev.biz_location, ev.lot, ev.event_json "
-    "FROM unit_events ue JOIN entries e ON e.seq = ue.seq "
+    "FROM unit_events ue LEFT JOIN entries e ON e.seq = ue.seq "
     "LEFT JOIN events ev ON ev.seq = ue.seq AND ev.event_index = ue.event_index "
     "WHERE ue.gtin = $1 AND ue.serial = $2 ORDER BY ue.seq, ue.event_index";
 
@@ -25,6 +27,10 @@ std::vector<UnitHistoryRow> Store::unit_history(const UnitKey& key) {
     for (const auto& row : work.exec_params(sql_unit_history, key.gtin, key.serial)) {
         UnitHistoryRow item;
         item.entry.seq = row[0].as<std::uint64_t>();
+        // A link whose entry is gone: answering without it would hand out a chain with a hole in it.
+        if (row[3].is_null()) {
+            throw Inconsistent(fmt::format("entry {} of the chain of unit (01){}(21){} is missing", item.entry.seq, key.gtin, key.serial));
+        }
         item.event_index = row[1].as<std::uint32_t>();
         item.link = hash_from_hex(row[2]);
         item.entry.ordered_at_ms = row[3].as<std::int64_t>();

@@ -16,5 +16,5 @@ add_custom_command(
   COMMENT "Embedding SQL migrations"
   VERBATIM)  # keeps the ';' of the migration list inside one shell argument
 rxl_module(rxl_store
-  SOURCES store/store.cpp store/checkpoints.cpp store/history.cpp store/tokens.cpp store/verifications.cpp store/verify_reads.cpp store/verify_index.cpp store/event_query.cpp store/recall_reads.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
+  SOURCES store/store.cpp store/checkpoints.cpp store/history.cpp store/tokens.cpp store/verifications.cpp store/verify_reads.cpp store/verify_index.cpp store/event_query.cpp store/recall_reads.cpp store/audit_reads.cpp store/pg_text.cpp store/migrations.cpp ${RXL_MIGRATIONS_CPP}
   DEPENDS rxl_ledger PkgConfig::PQXX)

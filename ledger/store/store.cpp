@@ -160,14 +160,14 @@ const std::vector<PreparedStatement>& prepared_statements() {
 
 Bytes bytes_from_hex(const pqxx::field& field) {
     auto bytes = from_hex(field.c_str());
-    RXL_ASSERT_MSG(bytes.has_value(), "PostgreSQL returned invalid hex");
+    if (!bytes) throw Inconsistent("a stored bytea does not read back as hex");
     return std::move(bytes).value();
 }
 
 Hash hash_from_hex(const pqxx::field& field) {
     auto bytes = from_hex(field.c_str());
     auto hash = bytes ? hash_from_bytes(*bytes) : std::nullopt;
-    RXL_ASSERT_MSG(hash.has_value(), "a stored hash is not 32 bytes");
+    if (!hash) throw Inconsistent("a stored hash is not 32 bytes");
     return *hash;
 }
 
@@ -179,7 +179,7 @@ UnitState decode_unit(const pqxx::row& row) {
     unit.lot = row[2].as<std::string>();
     unit.expiry = row[3].as<std::string>();
     auto status = parse_unit_status(row[4].as<std::string>());
-    RXL_ASSERT_MSG(status.has_value(), "a stored unit has an unknown status");
+    if (!status) throw Inconsistent("unit (01)" + unit.key.gtin + "(21)" + unit.key.serial + " has a status apply never writes");
     unit.status = *status;
     unit.owner = row[5].as<std::string>();
     unit.custodian = row[6].as<std::string>();
@@ -199,7 +199,7 @@ ContainerState decode_container(const pqxx::row& row) {
     ContainerState container;
     container.sscc = row[0].as<std::string>();
     auto status = parse_unit_status(row[1].as<std::string>());
-    RXL_ASSERT(status.has_value());
+    if (!status) throw Inconsistent("container " + container.sscc + " has a status apply never writes");
     container.status = *status;
     container.owner = row[2].as<std::string>();
     container.custodian = row[3].as<std::string>();
@@ -215,7 +215,7 @@ std::vector<std::string> decode_text_array(const pqxx::field& field) {
     std::vector<std::string> out;
     pqxx::array_parser parser = field.as_array();
     for (auto step = parser.get_next(); step.first != pqxx::array_parser::done; step = parser.get_next()) {
-        RXL_ASSERT_MSG(step.first != pqxx::array_parser::null_value, "a stored text array holds a NULL");
+        if (step.first == pqxx::array_parser::null_value) throw Inconsistent("a stored text array holds a NULL");
         if (step.first == pqxx::array_parser::string_value) out.push_back(std::move(step.second));
     }
     return out;
@@ -231,7 +231,9 @@ RecallRow decode_recall(const pqxx::row& row) {
     recall.reason = row[5].as<std::string>();
     recall.submitter = row[6].as<std::string>();
     recall.ordered_at_ms = row[7].as<std::int64_t>();
-    RXL_ASSERT_MSG(recall.withdrawal == recall.lots.empty(), "a stored recall is a withdrawal and names lots");
+    if (recall.withdrawal != recall.lots.empty()) {
+        throw Inconsistent(fmt::format("recall {} is stored both as a withdrawal and with lots, or as neither", recall.seq));
+    }
     return recall;
 }
 
@@ -374,7 +376,9 @@ Hash Store::read_node(merkle::NodeId node) {
     pqxx::nontransaction work(connection_->pq);
     auto rows = work.exec_params("SELECT encode(hash, 'hex') FROM merkle_nodes WHERE level = $1 AND idx = $2",
                                  static_cast<int>(node.level), node.index);
-    RXL_ASSERT_MSG(!rows.empty(), "a Merkle node that must exist is missing from the store");
+    if (rows.empty()) {
+        throw Inconsistent(fmt::format("Merkle node (level {}, index {}) of the committed tree is missing", node.level, node.index));
+    }
     return hash_from_hex(rows[0][0]);
 }
 

@@ -14,6 +14,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,14 @@
 #include "ledger/merkle/merkle.hpp"
 
 namespace rxl::store {
+
+// A row the ledger's own structure says exists is missing or unreadable (an entry below the committed
+// size, a Merkle node of the committed tree, a stored value apply never writes): the database was
+// changed behind the server's back. Reads throw it instead of asserting, so one tampered row makes a
+// read fail (500 `ledger-inconsistent`, docs/problems.md), never the process.
+struct Inconsistent : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 struct Head {
     std::uint64_t size = 0;
@@ -230,6 +239,7 @@ public:
     std::optional<std::string> api_token_participant(const Hash& sha256);
 
 private:
+    friend class AuditReader;  // audit_reads.hpp: the audit's reads, from one snapshot of this connection
     struct Connection;  // wraps pqxx::connection, kept out of this header
     explicit Store(std::unique_ptr<Connection> connection);
     std::unique_ptr<Connection> connection_;

@@ -252,7 +252,7 @@ void VerifyIndex::load_units(void* raw) {
         auto rows = work.exec_params(sql_load_units, after_gtin, after_serial, load_page_units);
         for (const auto& row : rows) {
             auto status = parse_unit_status(text_of(row[4]));
-            RXL_ASSERT_MSG(status.has_value(), "a stored unit has an unknown status");
+            if (!status) throw Inconsistent("a stored unit has a status apply never writes");  // the loader's catch reports it
             put_unit(UnitFields{text_of(row[0]), text_of(row[1]), text_of(row[2]), text_of(row[3]), *status,
                                 text_of(row[5]), text_of(row[6]), text_of(row[7]), text_of(row[8]),
                                 row[9].as<std::int64_t>(), text_of(row[10]), text_of(row[11])});

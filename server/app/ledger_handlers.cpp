@@ -113,6 +113,7 @@ http::Response get_entry(App& app, const http::Request& request) {
     bool committed = error == std::errc() && end == text.data() + text.size() && seq < app.ledger.size();
     auto entry = committed ? app.ledger.with_store([&](store::Store& store) { return store.entry(seq); })
                            : std::optional<EntryRecord>();
+    if (committed && !entry) throw store::Inconsistent(fmt::format("entry {}, below the committed size, is missing", seq));
     if (!entry) return http::problem(make_error(ErrorKind::not_found, "entry-not-found", "no entry with that sequence number"));
     return http::Response::json(200, json::serialize(entry_json(*entry)));
 }
@@ -133,26 +134,17 @@ http::Response get_entries(App& app, const http::Request& request) {
         to = std::min(to, *asked);
     }
     std::string entries;
-    bool missing = false;
     std::uint64_t seq = *from;
     app.ledger.with_store([&](store::Store& store) {
         for (; seq < to; ++seq) {
             auto entry = store.entry(seq);
-            if (!entry) {
-                missing = true;
-                return;
-            }
+            if (!entry) throw store::Inconsistent(fmt::format("entry {}, below the committed size, is missing", seq));
             std::string text = json::serialize(entry_json(*entry));
             if (seq > *from && entries.size() + 1 + text.size() > limits::ledger_entries_page_bytes_max) return;
             if (seq > *from) entries += ',';
             entries += text;
         }
     });
-    if (missing) {
-        // Below the committed size every entry exists; a missing one is damage to this node's database.
-        return http::problem(make_error(ErrorKind::internal, "entry-missing",
-                                        fmt::format("entry {} is below the ledger size but missing from this node's store", seq)));
-    }
     to = std::max(*from, seq);
     http::Response response = http::Response::json(
         200, fmt::format(R"({{"from":{},"to":{},"ledger_size":{},"entries":[{}]}})", *from, to, ledger_size, entries));

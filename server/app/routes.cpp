@@ -15,8 +15,18 @@ http::Router make_router(App& app) {
     // then may the body be as large as body_bytes_max (other routes take unsigned_body_bytes_max).
     http::RouteOptions signed_route;
     signed_route.check_header = [&app](const http::Request& head) { return check_signed_write_header(app, head); };
+    // A read that meets a missing or unreadable row (store::Inconsistent) answers 500 ledger-inconsistent;
+    // the node goes on serving everything else.
     auto bind = [&app](http::Response (*handler)(App&, const http::Request&)) {
-        return [&app, handler](const http::Request& request) { return handler(app, request); };
+        return [&app, handler](const http::Request& request) {
+            try {
+                return handler(app, request);
+            } catch (const store::Inconsistent& error) {
+                return http::problem(make_error(ErrorKind::internal, "ledger-inconsistent",
+                                                std::string("the database does not hold what the ledger says it must: ") +
+                                                    error.what() + "; run `rxledger audit`"));
+            }
+        };
     };
     //          method     path                              route name      handler
     router.add("POST",    "/v1/capture",                    "capture",      bind(capture), signed_route);

@@ -29,15 +29,20 @@ int audit(const Arguments& arguments) {
         return 2;
     }
     std::cerr << "\r";
-    std::cout << fmt::format("audited {} entries, {} units and {} signed checkpoints; replayed root {}\n",
-                             report.entries_checked, report.units_checked, report.checkpoints_checked,
-                             to_hex(report.replayed_root));
+    std::cout << fmt::format("audited {} entries, {} units, {} other rows and {} signed checkpoints; replayed root {}\n",
+                             report.entries_checked, report.units_checked, report.rows_checked,
+                             report.checkpoints_checked, to_hex(report.replayed_root));
     if (report.clean()) {
-        std::cout << "clean: every leaf, signature, outcome, unit and the Merkle root match the database\n";
+        std::cout << "clean: every leaf, signature, outcome, unit, chain link, registry row, every row of the tables "
+                     "apply derives and the Merkle root match the database\n";
         return 0;
     }
-    std::cout << report.findings.size() << " findings:\n";
+    std::cout << report.findings_total << " findings:\n";
     for (const auto& finding : report.findings) std::cout << "  " << finding.where << ": " << finding.what << "\n";
+    if (report.findings_total > report.findings.size()) {
+        std::cout << fmt::format("  … and {} more (only the first {} are kept)\n", report.findings_total - report.findings.size(),
+                                 report.findings.size());
+    }
     return 1;
 }
 

@@ -39,3 +39,8 @@ set_tests_properties(compose_structure PROPERTIES LABELS cluster)
 # The node's HTTP limits end to end: header checks before bodies, entry pages by bytes, encodings (issue 13).
 rxl_test(http_limits_test SOURCES integration/http_limits_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
 add_dependencies(http_limits_test rxledgerd rxledger)
+
+# The audit and the start-up check against tampered tables, and read errors on missing rows
+# (DESIGN.md section 10, rule 4).
+rxl_test(audit_test SOURCES integration/audit_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
+add_dependencies(audit_test rxledgerd rxledger)

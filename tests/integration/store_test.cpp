@@ -210,6 +210,6 @@ TEST_CASE("pack, recall and alert entries leave the same state in PostgreSQL as 
     database_node.database.sql("ALTER TABLE recalled_lots DISABLE TRIGGER USER; DELETE FROM recalled_lots");
     AuditReport tampered = audit_ledger(store);
     REQUIRE(tampered.findings.size() == 1);
-    CHECK(tampered.findings.front().where == "recall " + std::to_string(recalls.front().seq));
-    CHECK(tampered.findings.front().what == "does not mark lot LOT-1 recalled");
+    CHECK(tampered.findings.front().where == "recalled_lots (gtin=" + acme_gtin() + ", lot=LOT-1)");
+    CHECK(tampered.findings.front().what == "is missing from the database");
 }
