@@ -39,6 +39,7 @@
 #include <string_view>
 #include <thread>
 
+#include "ledger/crypto/ed25519.hpp"
 #include "ledger/service/alert_raiser.hpp"
 #include "ledger/service/ledger_service.hpp"
 #include "ledger/service/verification_log.hpp"
