@@ -21,6 +21,7 @@
 // the private one, as scripts/test does). Run: ./scripts/fuzz 60 request.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -191,6 +192,10 @@ int connect_loopback(std::uint16_t port) {
         ::close(fd);
         return -1;
     }
+    // The request and the close_notify after it are small writes: without this, Nagle holds the second
+    // back until the first is acknowledged.
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
 }
 
@@ -244,7 +249,15 @@ Answer exchange(std::string_view bytes) {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 void check_answer(const Answer& answer) {
-    if (!answer.closed) fail("the server did not close the connection within " + std::to_string(answer_timeout_ms) + " ms");
+    if (!answer.closed) {
+        // Whether the node as a whole stalled or only this connection hangs: both are findings.
+        const auto start = Clock::now();
+        const Answer probe = exchange("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        const auto probe_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+        fail("the server did not close the connection within " + std::to_string(answer_timeout_ms) +
+             " ms of the client's close; it had sent: '" + answer.head + "'; a /healthz right after took " +
+             std::to_string(probe_ms) + " ms: '" + probe.head + "'");
+    }
     if (answer.head.empty()) return;
     const std::string_view head = answer.head;
     const bool status_line = head.size() >= 13 && head.substr(0, 9) == "HTTP/1.1 " && is_digit(head[9]) &&
@@ -287,6 +300,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     // temporary folder and the database go with it.
     std::atexit([] {
         node->stop();
+        SSL_CTX_free(node->client_context);
         delete node;
         node = nullptr;
     });
