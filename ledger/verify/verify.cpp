@@ -24,6 +24,7 @@ constexpr std::pair<Code, std::string_view> code_names[] = {
     {Code::stolen, "STOLEN"},
     {Code::locked, "LOCKED"},
     {Code::not_in_custody, "NOT_IN_CUSTODY"},
+    {Code::not_received, "NOT_RECEIVED"},
     {Code::bad_scan, "BAD_SCAN"},
 };
 
@@ -171,7 +172,7 @@ Verification decommissioned_answer(Verification answer, const UnitState& unit, c
     return decided(std::move(answer), Code::already_decommissioned, std::move(message));
 }
 
-// Codes 10 to 14: the pack is still in the supply chain.
+// Codes 10 to 15: the pack is still in the supply chain.
 Verification saleable_answer(Verification answer, const VerifyFacts& facts, const Caller& caller,
                              std::string_view today) {
     const UnitState& unit = *facts.unit;
@@ -199,7 +200,16 @@ Verification saleable_answer(Verification answer, const VerifyFacts& facts, cons
     }
     const bool held = unit.status == UnitStatus::active && unit.custodian == caller.participant;
     const bool shipped_to_caller = unit.status == UnitStatus::in_transit && unit.destination == caller.participant;
-    if (!held && !shipped_to_caller) {
+    if (shipped_to_caller) {
+        // Dispensing needs custody (ledger/apply/pack_rules.cpp), which moves to the caller only with its
+        // receipt: telling it to dispense now would be answered by a refusal.
+        return decided(std::move(answer), Code::not_received,
+                       fmt::format("This pack is genuine and was shipped to you by {}, but its receipt is not recorded "
+                                   "yet. Record the receipt of the delivery, then scan the pack again before "
+                                   "dispensing it.",
+                                   unit.custodian));
+    }
+    if (!held) {
         return decided(std::move(answer), Code::not_in_custody,
                        fmt::format("This pack is genuine, but the ledger shows it {} {}, not with you. Do not "
                                    "dispense it until its delivery to you is recorded: ask your supplier to record "
@@ -208,9 +218,7 @@ Verification saleable_answer(Verification answer, const VerifyFacts& facts, cons
                                    unit.custodian));
     }
     answer.dispensable = true;
-    return decided(std::move(answer), Code::ok,
-                   held ? "This pack is genuine and in your custody: you may dispense it."
-                        : "This pack is genuine and was shipped to you: you may dispense it (record its receipt).");
+    return decided(std::move(answer), Code::ok, "This pack is genuine and in your custody: you may dispense it.");
 }
 
 }  // namespace

@@ -29,12 +29,20 @@
 //  11. WITHDRAWN               the whole GTIN is withdrawn.
 //  12. EXPIRED                 the commissioned expiry date is before today (UTC). Recall and withdrawal
 //                              beat expiry: they are deliberate actions with instructions to follow.
-//  13. NOT_IN_CUSTODY          genuine, saleable, but neither held by the caller (active, custodian = the
-//                              caller) nor shipped to it (in_transit, destination = the caller).
-//  14. OK                      genuine and dispensable.
+//  13. NOT_RECEIVED            genuine, saleable, shipped to the caller (in_transit, destination = the
+//                              caller), its receipt not yet recorded: not dispensable until it is.
+//  14. NOT_IN_CUSTODY          genuine, saleable, but neither held by the caller (active, custodian = the
+//                              caller) nor shipped to it.
+//  15. OK                      genuine, active, held by the caller: dispensable.
 //
-// NOT_IN_CUSTODY is not in DESIGN.md's table. OK would tell a machine to dispense a pack the ledger places
-// elsewhere; every code of the table would be false (the pack is genuine and saleable) and several raise
+// Dispensable means a dispense by the caller, submitted now, is accepted (ledger/apply/pack_rules.cpp: the
+// custodian, from active, not recalled, withdrawn or expired at the ordering time; DESIGN.md section 6).
+// A pack shipped to the caller is not yet in its custody, so the pack rules would refuse to dispense it:
+// NOT_RECEIVED says which step comes first. The one difference left is the caller's role: only a pharmacy
+// dispenses, and verification does not know who asks beyond the participant id.
+//
+// NOT_IN_CUSTODY and NOT_RECEIVED are not in DESIGN.md's table (section 6 asks for a code of their own).
+// For NOT_IN_CUSTODY, OK would tell a machine to dispense a pack the ledger places elsewhere; every code of the table would be false (the pack is genuine and saleable) and several raise
 // falsification alerts. A genuine pack held by someone else usually means a receipt not yet recorded
 // (the shipment was never captured, or the receiving event is late), so NOT_IN_CUSTODY raises no alert
 // and says who holds it: dispensing waits until custody reaches the caller on the ledger.
@@ -45,7 +53,7 @@
 //   STOLEN A24 and LOCKED A24, always: EMVS has no alert of their own, and raises A24 ("pack already
 //   inactive", NMVS_NC_PCK_22) when such a pack meets a status change; a stolen or quarantined pack being
 //   scanned is exactly what its manufacturer and the regulator need to see.
-//   UNKNOWN_PRODUCT, BAD_SCAN, RECALLED, WITHDRAWN, EXPIRED, NOT_IN_CUSTODY and OK raise none.
+//   UNKNOWN_PRODUCT, BAD_SCAN, RECALLED, WITHDRAWN, EXPIRED, NOT_RECEIVED, NOT_IN_CUSTODY and OK raise none.
 //
 // "Somewhere other": both the caller's location and the decommission location are GLNs and differ; when
 // either is unknown (empty), the participants are compared instead (the caller against the decommissioner).
@@ -103,9 +111,10 @@ enum class Code {
     stolen,
     locked,
     not_in_custody,
+    not_received,
     bad_scan,
 };
-// The stable spelling: "OK", "UNKNOWN_PRODUCT", …, "NOT_IN_CUSTODY", "BAD_SCAN".
+// The stable spelling: "OK", "UNKNOWN_PRODUCT", …, "NOT_IN_CUSTODY", "NOT_RECEIVED", "BAD_SCAN".
 std::string_view to_string(Code code);
 
 struct Product {

@@ -116,6 +116,7 @@ Result<gs1::Scan> check_vrs_request(const VrsRequest& request) {
 VrsAnswer vrs_answer(const Verification& verification) {
     switch (verification.code) {
         case Code::ok:
+        case Code::not_received:
         case Code::not_in_custody: return {true, {}, {}};
         case Code::recalled:
         case Code::withdrawn: return {true, {}, info::recalled};

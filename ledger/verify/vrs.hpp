@@ -10,9 +10,11 @@
 // this file only checks the request and maps the answer.
 //
 // The mapping (code → verified / verificationFailureReason / additionalInfo; "—" = member left out):
-//   OK, NOT_IN_CUSTODY         true  / — / —               custody is no VRS question: a saleable return is
+//   OK, NOT_RECEIVED, NOT_IN_CUSTODY
+//                              true  / — / —               custody is no VRS question: a saleable return is
 //                                                          by definition in the hands of someone the ledger
-//                                                          does not show as custodian yet
+//                                                          does not show as custodian yet, and a receipt not
+//                                                          yet recorded says nothing about the product
 //   RECALLED, WITHDRAWN        true  / — / Recalled        ("recalled or withdrawn"; guideline scenario B1)
 //   EXPIRED                    true  / — / Expired         (scenario B1 for expiry)
 //   LOCKED                     false / Not_for_re-distribution / Suspect         (scenario C1.1)

@@ -64,6 +64,28 @@ build_project() {
     [ "$status" -eq 0 ] || die "the build failed (log: $RXL_VAR/build.log)"
 }
 
+# Builds the unit tests (only they and what they link: the rxl_unit_tests target) with AddressSanitizer and
+# UndefinedBehaviorSanitizer (-DRXL_SANITIZE=ON) in build/sanitize, and runs them: ctest -L unit. Unoptimised
+# (Debug), which compiles fastest; warnings are the release build's to gate on. A sanitizer finding fails
+# the test it happens in, with its report in ctest's output.
+run_sanitized_unit_tests() {
+    local build="$RXL_ROOT/build/sanitize" jobs="${RXL_JOBS:-2}"
+    say "unit tests built with -DRXL_SANITIZE=ON (AddressSanitizer + UndefinedBehaviorSanitizer) in $build"
+    mkdir -p "$RXL_VAR"
+    if [ ! -f "$build/build.ninja" ]; then
+        cmake -S "$RXL_ROOT" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRXL_SANITIZE=ON -DRXL_TESTS=ON \
+            -DRXL_WERROR=OFF >/dev/null
+    fi
+    local status=0
+    ninja -C "$build" -j"$jobs" rxl_unit_tests > "$RXL_VAR/build-sanitize.log" 2>&1 || status=$?
+    grep -vE '^\[[0-9]+/[0-9]+\] ' "$RXL_VAR/build-sanitize.log" >&2 || true
+    [ "$status" -eq 0 ] || die "the sanitizer build failed (log: $RXL_VAR/build-sanitize.log)"
+    # Leaks are findings too; UBSan stops at the first report (-fno-sanitize-recover) and says where.
+    (cd "$build" && ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1" \
+        UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+        ctest --output-on-failure --no-tests=error --timeout 600 -L unit)
+}
+
 # PostgreSQL refuses to run as root, so a root user runs it as `postgres`.
 pg_as_owner() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -102,8 +102,11 @@ void register_ledger_metrics(App& app) {
         VerificationLog* log = app.verification_log;
         metrics.register_gauge_callback("rxledger_verifications_logged_total", "Verifications written to the node's log.",
                                         [log] { return static_cast<double>(log->written()); });
-        metrics.register_gauge_callback("rxledger_verifications_log_dropped_total", "Verifications the log dropped (queue full or database error).",
+        metrics.register_gauge_callback("rxledger_verifications_log_dropped_total", "Verifications the log dropped (queue full or database unreachable).",
                                         [log] { return static_cast<double>(log->dropped()); });
+        metrics.register_gauge_callback("rxledger_verifications_log_unstorable_total",
+                                        "Verifications the database refused one by one while it stored others (never expected).",
+                                        [log] { return static_cast<double>(log->unstorable()); });
     }
     metrics.register_gauge_callback("rxledger_ledger_size", "Entries on the ledger (the next sequence number).",
                                     [&ledger] { return static_cast<double>(ledger.size()); });

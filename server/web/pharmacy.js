@@ -106,6 +106,7 @@ function holdReason(answer) {
     case 'STOLEN': return 'reported stolen';
     case 'LOCKED': return 'locked as suspect';
     case 'NOT_IN_CUSTODY': return 'not in your custody';
+    case 'NOT_RECEIVED': return 'shipped to you: record its receipt first';
     default: return answer.status ?? answer.code;
   }
 }

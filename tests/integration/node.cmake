@@ -20,6 +20,10 @@ add_dependencies(auth_test rxledgerd rxledger)
 rxl_test(verify_api_test SOURCES integration/verify_test.cpp LIBS rxl_test_node rxl_cli rxl_service LABEL integration)
 add_dependencies(verify_api_test rxledgerd rxledger)
 
+# The verification log: any input stored; a record the database refuses costs only itself.
+rxl_test(verification_log_test SOURCES integration/verification_log_test.cpp LIBS rxl_test_node rxl_cli rxl_service LABEL integration)
+add_dependencies(verification_log_test rxledgerd rxledger)
+
 # Recalls, their reach and affected units, and alerts (server/app/recall_handlers.cpp, alert_handlers.cpp).
 rxl_test(recall_test SOURCES integration/recall_test.cpp LIBS rxl_test_node rxl_cli LABEL integration)
 add_dependencies(recall_test rxledgerd rxledger)

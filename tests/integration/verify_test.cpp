@@ -561,4 +561,35 @@ TEST_CASE("the verify location must be one of the caller's GLNs: no alert at som
     auto listed = json::parse(pharmacy.get("/v1/alerts?gtin=" + gtin, "health-authority").body).at("alerts").as_array();
     REQUIRE(listed.size() == 1);
     CHECK(listed[0].at("serial").as_string() == "V1");
+
+TEST_CASE("a pack shipped to the pharmacy is NOT_RECEIVED until its receipt is recorded, then OK and dispensed") {
+    TestNode node;
+    node.start();
+    Pharmacy pharmacy{node, node.client(), cli::make_gtin(node.company_prefix("acme-pharma"), 23)};
+    const std::string& gtin = pharmacy.gtin;
+    auto units = cli::make_units(gtin, "R", 1);
+    const std::vector<std::string> links{cli::sgtin_link(units.front())};
+    auto now = now_ms();
+    auto post = [&](const std::string& participant, const std::string& body) {
+        auto response = cli::post_signed(pharmacy.client, "/v1/capture", SubmissionKind::epcis, body, node.key(participant), 1);
+        REQUIRE(response.ok());
+        REQUIRE_MESSAGE(response->status == 201, response->body);
+    };
+    post("acme-pharma", cli::commission_document(units, lot, expiry, node.gln("acme-pharma"), now));
+    post("acme-pharma", cli::ship_document(links, node.gln("acme-pharma"), node.gln("corner-pharmacy"), now + 1));
+
+    auto shipped = pharmacy.verify(datamatrix(gtin, "R1"));
+    CHECK(shipped.at("code").as_string() == "NOT_RECEIVED");
+    CHECK(shipped.at("genuine").as_bool());
+    CHECK_FALSE(shipped.at("dispensable").as_bool());
+    CHECK(shipped.at("alert").is_null());
+    // What the verification did not offer, the pack endpoint refuses.
+    CHECK(pharmacy.pack("decommission", "R1", "corner-pharmacy", "r-early").status == 422);
+
+    post("corner-pharmacy", cli::receive_document(links, node.gln("corner-pharmacy"), now + 2));
+    auto received = pharmacy.verify(datamatrix(gtin, "R1"));
+    CHECK(received.at("code").as_string() == "OK");
+    CHECK(received.at("dispensable").as_bool());
+    auto dispensed = pharmacy.pack("decommission", "R1", "corner-pharmacy", "r-after");
+    CHECK_MESSAGE(dispensed.status == 201, dispensed.body);
 }

@@ -258,6 +258,42 @@ TEST_CASE("verify: NOT_IN_CUSTODY: a genuine active pack held by someone else is
     CHECK(contains(answer.message, "held by pharmacy-a, not with you"));
 }
 
+TEST_CASE("verify: NOT_RECEIVED: a genuine pack shipped to the caller, not yet received, waits for its receipt") {
+    UnitState unit = pack_unit();
+    unit.status = UnitStatus::in_transit;
+    unit.custodian = "wholesaler-w";
+    unit.location = gln("409876500009");
+    unit.destination = "pharmacy-b";
+    const auto answer = check(facts_with(unit), pharmacy_b);
+    CHECK(answer.code == Code::not_received);
+    CHECK(answer.genuine);
+    // The pack rules refuse to dispense a pack the caller does not hold yet: verification must not offer it.
+    CHECK_FALSE(answer.dispensable);
+    CHECK(answer.status == "in_transit");
+    CHECK(answer.custodian == "wholesaler-w");
+    CHECK_FALSE(answer.alert.has_value());
+    CHECK(contains(answer.message, "shipped to you by wholesaler-w"));
+    CHECK(contains(answer.message, "Record the receipt"));
+    CHECK_FALSE(contains(answer.message, "you may dispense"));
+    CHECK(verify::to_json(answer).at("code").as_string() == "NOT_RECEIVED");
+
+    SUBCASE("once received it is the caller's and OK") {
+        unit.status = UnitStatus::active;
+        unit.custodian = "pharmacy-b";
+        unit.location = gln_pharmacy_b;
+        const auto received = check(facts_with(unit), pharmacy_b);
+        CHECK(received.code == Code::ok);
+        CHECK(received.dispensable);
+    }
+    SUBCASE("recall, withdrawal and expiry still come first") {
+        auto recalled = facts_with(unit);
+        recalled.lot_recall = class_one_recall();
+        CHECK(check(recalled, pharmacy_b).code == Code::recalled);
+        unit.expiry = "2025-12-31";
+        CHECK(check(facts_with(unit), pharmacy_b, pack_scan("S1", "L1", "251231")).code == Code::expired);
+    }
+}
+
 TEST_CASE("verify: every code has its stable spelling") {
     CHECK(verify::to_string(Code::ok) == "OK");
     CHECK(verify::to_string(Code::unknown_product) == "UNKNOWN_PRODUCT");
@@ -272,6 +308,7 @@ TEST_CASE("verify: every code has its stable spelling") {
     CHECK(verify::to_string(Code::stolen) == "STOLEN");
     CHECK(verify::to_string(Code::locked) == "LOCKED");
     CHECK(verify::to_string(Code::not_in_custody) == "NOT_IN_CUSTODY");
+    CHECK(verify::to_string(Code::not_received) == "NOT_RECEIVED");
     CHECK(verify::to_string(Code::bad_scan) == "BAD_SCAN");
 }
 
@@ -370,17 +407,16 @@ TEST_CASE("verify: precedence: EXPIRED and RECALLED beat NOT_IN_CUSTODY") {
 
 // ---- custody ----------------------------------------------------------------------------------------------
 
-TEST_CASE("verify: custody: dispensable only when held by the caller or shipped to it") {
-    SUBCASE("in transit to the caller") {
+TEST_CASE("verify: custody: dispensable only when held by the caller") {
+    SUBCASE("in transit to the caller: not yet, the receipt comes first") {
         UnitState unit = pack_unit();
         unit.status = UnitStatus::in_transit;
         unit.custodian = "wholesaler-w";
         unit.destination = "pharmacy-b";
         const auto answer = check(facts_with(unit), pharmacy_b);
-        CHECK(answer.code == Code::ok);
-        CHECK(answer.dispensable);
+        CHECK(answer.code == Code::not_received);
+        CHECK_FALSE(answer.dispensable);
         CHECK(answer.status == "in_transit");
-        CHECK(contains(answer.message, "shipped to you"));
     }
     SUBCASE("in transit to someone else") {
         UnitState unit = pack_unit();

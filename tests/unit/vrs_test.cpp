@@ -44,6 +44,11 @@ std::string refused_at(const verify::VrsRequest& request) {
 
 TEST_CASE("verify VRS: a matching pack is verified with nothing to add, whoever holds it") {
     CHECK(vrs_of(genuine_facts(), pack_scan(), Code::not_in_custody) == VrsAnswer{true, {}, {}});
+    // Shipped to the requestor and not yet received: the product is verified; the receipt is no VRS question.
+    UnitState shipped = pack_unit();
+    shipped.status = UnitStatus::in_transit;
+    shipped.destination = "pharmacy-b";
+    CHECK(vrs_of(facts_with(shipped), pack_scan(), Code::not_received) == VrsAnswer{true, {}, {}});
     const auto ok = verify::verify(pack_scan(), genuine_facts(), pharmacy_a, today);
     REQUIRE(ok.code == Code::ok);
     CHECK(verify::vrs_answer(ok) == VrsAnswer{true, {}, {}});
