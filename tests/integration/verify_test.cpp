@@ -561,6 +561,7 @@ TEST_CASE("the verify location must be one of the caller's GLNs: no alert at som
     auto listed = json::parse(pharmacy.get("/v1/alerts?gtin=" + gtin, "health-authority").body).at("alerts").as_array();
     REQUIRE(listed.size() == 1);
     CHECK(listed[0].at("serial").as_string() == "V1");
+}
 
 TEST_CASE("a pack shipped to the pharmacy is NOT_RECEIVED until its receipt is recorded, then OK and dispensed") {
     TestNode node;
