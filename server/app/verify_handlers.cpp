@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "ledger/apply/pack_rules.hpp"
 #include "ledger/core/time.hpp"
 #include "ledger/gs1/barcode.hpp"
 #include "ledger/gs1/identifiers.hpp"
@@ -257,6 +258,7 @@ BodyCheck pack_body_check(const http::Request& request, std::string_view op) {
     std::string gtin(request.path_param("gtin"));
     std::string serial(request.path_param("serial"));
     return [gtin, serial, op = std::string(op)](Submission& submission) -> Status {
+        if (auto checked = check_pack_body(submission.body); !checked) return checked;  // apply's own grammar
         boost::system::error_code error;
         json::value parsed = json::parse(submission.body, error);
         if (error || !parsed.is_object()) return make_error(ErrorKind::invalid_input, "bad-body", "the body must be a JSON object");

@@ -6,6 +6,9 @@
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <cstdio>
+
+#include "ledger/core/database_error.hpp"
 
 namespace rxl::http {
 namespace {
@@ -60,6 +63,20 @@ bool match(const std::vector<std::string>& pattern, const std::vector<std::strin
     return true;
 }
 
+// The one adapter from a failing database to HTTP: whatever the handler was doing, a database that is
+// down or failing is the node's trouble, not the client's, and the client may retry (DESIGN.md §10).
+Response run(const Route& route, Request& request) {
+    try {
+        return route.handler(request);
+    } catch (const DatabaseError& error) {
+        std::fprintf(stderr, "rxledger: route %s: database failure: %s\n", route.name.c_str(), error.what());
+        Response response = problem(make_error(ErrorKind::unavailable, "database-unavailable",
+                                               "The node's database is unavailable; retry shortly."));
+        response.headers.push_back(Header{"Retry-After", "1"});
+        return response;
+    }
+}
+
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, std::string name, Handler handler, Dispatch dispatch) {
@@ -95,7 +112,7 @@ Response Router::dispatch(Request& request, std::string& route_name) const {
         if (routes_[i].method == request.method) {
             request.path_params = std::move(params);
             route_name = routes_[i].name;
-            return routes_[i].handler(request);
+            return run(routes_[i], request);
         }
         if (std::find(allowed.begin(), allowed.end(), routes_[i].method) == allowed.end()) {
             allowed.push_back(routes_[i].method);
