@@ -21,11 +21,7 @@ std::string pointer_to(std::string_view name) { return "/" + std::string(name); 
 
 Result<json::object> parse_object(std::string_view text, std::initializer_list<std::string_view> members) {
     auto parsed = json_text::parse(text, bad_body);
-    if (!parsed) {
-        Error error = parsed.error();
-        if (error.code == bad_body) error.detail = "the body is not valid JSON: " + error.detail;
-        return error;
-    }
+    if (!parsed) return parsed.error();
     json::value value = std::move(parsed).value();
     if (!value.is_object()) return bad_body_error("the body must be a JSON object", "");
     for (const auto& member : value.as_object()) {

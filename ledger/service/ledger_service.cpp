@@ -456,23 +456,21 @@ LedgerService::Recovered LedgerService::recover(const std::vector<OrderedSubmiss
             } catch (...) {
                 apply_store_->rethrow_as_database_error();
             }
-            {
-                const bool attempted = result.size > committed_tree.size();
-                if (attempted && head.size == result.size && head.root == result.root) {
-                    apply_store_->batch_committed(result);  // the commit went through before the connection broke
-                    publish(batch, result, committed_tree.size());
-                    return Recovered::committed;
-                }
-                if (head.size != committed_tree.size() || head.root != committed_tree.root()) {
-                    refuse_writes(fmt::format("after a database failure the stored head is at size {}, neither the "
-                                              "committed size {} nor the batch's; run `rxledger audit`",
-                                              head.size, committed_tree.size()));
-                    return Recovered::refused;
-                }
-                registry_ = *registry();  // the registry of the last committed batch
-                applier_ = std::make_unique<Applier>(registry_, committed_tree);
-                return Recovered::retry;
+            const bool attempted = result.size > committed_tree.size();
+            if (attempted && head.size == result.size && head.root == result.root) {
+                apply_store_->batch_committed(result);  // the commit went through before the connection broke
+                publish(batch, result, committed_tree.size());
+                return Recovered::committed;
             }
+            if (head.size != committed_tree.size() || head.root != committed_tree.root()) {
+                refuse_writes(fmt::format("after a database failure the stored head is at size {}, neither the "
+                                          "committed size {} nor the batch's; run `rxledger audit`",
+                                          head.size, committed_tree.size()));
+                return Recovered::refused;
+            }
+            registry_ = *registry();  // the registry of the last committed batch
+            applier_ = std::make_unique<Applier>(registry_, committed_tree);
+            return Recovered::retry;
         } catch (const DatabaseError& error) {
             if (error.failure() != DatabaseFailure::connection) {
                 refuse_writes(std::string("the database fails while apply recovers: ") + error.what());
