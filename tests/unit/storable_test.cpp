@@ -124,7 +124,20 @@ TEST_CASE("a capture whose content the store could not hold is refused before or
         {"a 2 KiB eventID",
          commissioning_json(good_lot, good_expiry, "\"eventID\":\"urn:x:" + std::string(2048, 'e') + "\","), "invalid-epcis"},
         {"NUL in a non-CBV bizStep",
-         commissioning_json(good_lot, good_expiry, R"("bizStep":"urn:example:step\u0000",)"), "nul-character"},
+         [&] {
+             std::string body = commissioning_json(good_lot, good_expiry);
+             body.replace(body.find(R"("bizStep":"commissioning")"), 25, R"("bizStep":"urn:example:step\u0000")");
+             return body;
+         }(),
+         "nul-character"},
+        {"a 2 KiB non-CBV bizStep",
+         [&] {
+             std::string body = commissioning_json(good_lot, good_expiry);
+             body.replace(body.find(R"("bizStep":"commissioning")"), 25,
+                          "\"bizStep\":\"urn:example:" + std::string(2048, 's') + "\"");
+             return body;
+         }(),
+         "invalid-epcis"},
         {"a duplicate member", commissioning_json(good_lot, good_expiry, R"("action":"ADD",)"), "duplicate-json-key"},
         {"quantity 1e999",
          commissioning_json(good_lot, good_expiry, R"("quantityList":[{"epcClass":"urn:epc:class:lgtin:0614141.000001.L1","quantity":1e999}],)"),
