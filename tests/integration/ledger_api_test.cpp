@@ -412,7 +412,8 @@ TEST_CASE("no capture or recall a node could not store is ordered: each is refus
     const auto now = rxl::test::now_ms();
     int serial = 0;
     auto commission = [&](const std::string& lot, const std::string& expiry) {
-        return cli::commission_document(cli::make_units(gtin, fmt::format("C{}x", ++serial), 1), lot, expiry, site,
+        ++serial;
+        return cli::commission_document(cli::make_units(gtin, fmt::format("C{}x", serial), 1), lot, expiry, site,
                                         now + serial);
     };
     auto post = [&](const std::string& target, SubmissionKind kind, const std::string& body) {
