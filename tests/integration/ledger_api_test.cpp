@@ -534,3 +534,47 @@ TEST_CASE("a database that goes away is answered with 503 database-unavailable, 
     CHECK(status == 201);
     CHECK(get_text(client, node, "/v1/ledger/checkpoint").size() > 0);
 }
+
+TEST_CASE("an entry whose effects PostgreSQL refuses all the same is recorded as unstorable, and apply goes on") {
+    TestNode node;
+    node.start();
+    auto maker = node.key("acme-pharma");
+    const std::string gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 23);
+    const auto now = rxl::test::now_ms();
+    // What no validation foresaw, played by a constraint the store does not know of: PostgreSQL refuses
+    // the lot row of this one capture (SQLSTATE 23514, a data error).
+    node.database().sql("ALTER TABLE lots ADD CONSTRAINT refuse_one_lot CHECK (lot <> 'LOT-REFUSED')");
+    auto commission = [&](const std::string& prefix, const std::string& lot) {
+        return cli::commission_document(cli::make_units(gtin, prefix, 2), lot, "2030-12-31", node.gln("acme-pharma"), now);
+    };
+    const std::vector<std::string> bodies{commission("U1x", "LOT-U"), commission("U2x", "LOT-REFUSED"),
+                                          commission("U3x", "LOT-U")};
+    // Sent at once, so that they are likely ordered in one batch: the batch is written entry by entry.
+    std::vector<http::ClientResponse> answers(bodies.size());
+    std::vector<std::thread> senders;
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        senders.emplace_back([&, i] {
+            auto client = node.client();
+            auto response = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, bodies[i], maker, 1);
+            if (response.ok()) answers[i] = *response;
+        });
+    }
+    for (auto& sender : senders) sender.join();
+    CHECK(answers[0].status == 201);
+    CHECK(answers[1].status == 400);
+    CHECK(problem_type(answers[1]).ends_with("unstorable"));
+    CHECK(answers[2].status == 201);
+    auto client = node.client();
+    const auto refused_seq = json::parse(answers[1].body).at("entry").at("seq").to_number<std::uint64_t>();
+    auto entry = get_json(client, node, fmt::format("/v1/ledger/entries/{}", refused_seq));
+    CHECK(entry.at("outcome").as_string() == "unstorable");
+    CHECK(readyz_when_checked(client).at("writes").as_string() == "open");
+    CHECK(cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, commission("U4x", "LOT-U"), maker, 1)->status == 201);
+
+    // The audit replays the unstorable entry as the ledger recorded it, and a restart takes writes.
+    node.stop();
+    std::string audit = rxledger_command() + " audit --database '" + node.database().conninfo() + "'";
+    CHECK(rxl::test::run_command(audit).find("clean") != std::string::npos);
+    node.start();
+    CHECK(readyz_when_checked(client).at("writes").as_string() == "open");
+}
