@@ -3,8 +3,9 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <algorithm>
 #include <cmath>
-#include <set>
+#include <unordered_set>
 #include <vector>
 
 #include "ledger/core/limits.hpp"
@@ -17,9 +18,47 @@ namespace json = boost::json;
 // Why the handler stopped the parse; `none` means Boost.JSON's own error.
 enum class Refusal { none, duplicate_key, nul_character, number_out_of_range };
 
+// The member names of the open objects, innermost last, so that a duplicate is found when its name is
+// read. Most objects have a few names, compared one by one; past names_scanned_max an object's names
+// also go into a hash set, so a hostile object of many names costs no more than linear time.
+class OpenObjects {
+public:
+    void open() {
+        starts_.push_back(used_);
+        large_.emplace_back();
+    }
+    void close() {
+        used_ = starts_.back();
+        starts_.pop_back();
+        large_.pop_back();
+    }
+    // False if the innermost object already has this name.
+    bool add(const std::string& name) {
+        const auto first = names_.begin() + static_cast<std::ptrdiff_t>(starts_.back());
+        const auto last = names_.begin() + static_cast<std::ptrdiff_t>(used_);
+        auto& large = large_.back();
+        if (large.empty()) {
+            if (std::find(first, last, name) != last) return false;
+            if (last - first >= static_cast<std::ptrdiff_t>(names_scanned_max)) large.insert(first, last);
+        } else if (large.contains(name)) {
+            return false;
+        }
+        if (!large.empty()) large.insert(name);
+        if (used_ == names_.size()) names_.emplace_back();
+        names_[used_++].assign(name);  // reuses the string's buffer
+        return true;
+    }
+
+private:
+    static constexpr std::size_t names_scanned_max = 32;
+    std::vector<std::string> names_;
+    std::size_t used_ = 0;
+    std::vector<std::size_t> starts_;
+    std::vector<std::unordered_set<std::string>> large_;
+};
+
 // Builds the value as Boost.JSON's own parser does (a value_stack), and checks, member by member, what
-// Boost.JSON lets through. Each open object keeps the names it has seen, so a duplicate is found when
-// its name is read, before its value is.
+// Boost.JSON lets through.
 struct StrictHandler {
     static constexpr std::size_t max_object_size = json::object::max_size();
     static constexpr std::size_t max_array_size = json::array::max_size();
@@ -27,8 +66,8 @@ struct StrictHandler {
     static constexpr std::size_t max_string_size = limits::json_string_bytes_max;
 
     json::value_stack stack;
-    std::vector<std::set<std::string>> names;  // one per open object
-    std::string key;                           // the name being read, across parts
+    OpenObjects objects;
+    std::string key;  // the name being read, across parts
     Refusal refusal = Refusal::none;
     std::string detail;
 
@@ -47,11 +86,11 @@ struct StrictHandler {
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
     bool on_object_begin(json::error_code&) {
-        names.emplace_back();
+        objects.open();
         return true;
     }
     bool on_object_end(std::size_t n, json::error_code&) {
-        names.pop_back();
+        objects.close();
         stack.push_object(n);
         return true;
     }
@@ -69,7 +108,7 @@ struct StrictHandler {
     bool on_key(json::string_view text, std::size_t, json::error_code& error) {
         if (!check_text(text, error)) return false;
         key.append(text.data(), text.size());
-        if (!names.back().insert(key).second)
+        if (!objects.add(key))
             return refuse(Refusal::duplicate_key, "an object names the member \"" + key + "\" twice", error);
         key.clear();
         stack.push_key(text);

@@ -220,3 +220,18 @@ TEST_CASE("an entry the store refused is recorded as unstorable, the same on eve
     CHECK(repeat.repeated);
     CHECK(repeat.outcome == "unstorable");
 }
+
+TEST_CASE("duplicate member names are found in objects of any size") {
+    for (int size : {2, 31, 32, 33, 200}) {
+        CAPTURE(size);
+        std::string object = "{";
+        for (int i = 0; i < size; ++i) object += "\"m" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+        CHECK(code_of_parse(object.substr(0, object.size() - 1) + "}") == "ok");
+        for (int duplicate : {0, size / 2, size - 1}) {
+            CAPTURE(duplicate);
+            CHECK(code_of_parse(object + "\"m" + std::to_string(duplicate) + "\":0}") == "duplicate-json-key");
+        }
+        // The same names in sibling and nested objects are not duplicates.
+        CHECK(code_of_parse("[" + object + "\"x\":{\"m0\":1}}," + object + "\"x\":2}]") == "ok");
+    }
+}
