@@ -363,12 +363,14 @@ bool LedgerService::commit_with_retries(std::vector<OrderedSubmission> batch) {
         const auto checkpoint_time = last_checkpoint_time_;
         BatchResult result;
         DatabaseFailure failure = DatabaseFailure::other;
+        std::string what;
         try {
             apply_and_write(batch, result);
             publish(batch, result, committed_size);
             return true;
         } catch (const DatabaseError& error) {
             failure = error.failure();
+            what = fmt::format("SQLSTATE {}: {}", error.sqlstate().empty() ? "none" : error.sqlstate(), error.what());
             std::fprintf(stderr, "rxledgerd: writing a batch of %zu failed (%s%s): %s\n", batch.size(),
                          error.sqlstate().empty() ? "no SQLSTATE" : "SQLSTATE ", error.sqlstate().c_str(), error.what());
             std::fflush(stderr);
@@ -380,7 +382,7 @@ bool LedgerService::commit_with_retries(std::vector<OrderedSubmission> batch) {
         last_checkpoint_size_ = checkpoint_size;
         last_checkpoint_time_ = checkpoint_time;
         if (failure == DatabaseFailure::other) {
-            refuse_writes("the database failed in a way apply cannot recover from; see the node's log");
+            refuse_writes("the database failed in a way apply cannot recover from (" + what + ")");
             return false;
         }
         switch (recover(batch, result, committed_tree)) {
