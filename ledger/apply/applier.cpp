@@ -9,6 +9,7 @@
 #include "ledger/core/bytes.hpp"
 #include "ledger/core/limits.hpp"
 #include "ledger/epcis/document.hpp"
+#include "ledger/epcis/strict_json.hpp"
 
 namespace rxl {
 
@@ -28,15 +29,19 @@ std::string accepted_detail(const std::vector<EventOutcome>& events) {
     return json::serialize(json::object{{"events", std::move(list)}});
 }
 
-// An identifier longer than the ledger allows is recorded by its hash, so the entry stays encodable
-// (the encoding's length fields are 16 bits) and no registered name can be that long anyway.
+// An identifier longer than the ledger allows, or one that is not text (a NUL, invalid UTF-8: only a
+// hostile orderer member can send one), is recorded by its hash, so the entry stays encodable (the
+// encoding's length fields are 16 bits) and storable, and no registered name can be like that anyway.
 std::string bounded_name(const std::string& name, std::size_t chars_max) {
-    return name.size() <= chars_max ? name : "sha256:" + to_hex(sha256(name));
+    return name.size() <= chars_max && json_text::is_storable_text(name) ? name : "sha256:" + to_hex(sha256(name));
 }
 
 Status check_name_lengths(const Submission& submission) {
     if (submission.key_id.size() > limits::key_id_chars_max || submission.submitter.size() > limits::participant_id_chars_max) {
         return make_error(ErrorKind::invalid_input, "name-too-long", "the key id or submitter is longer than the ledger allows");
+    }
+    if (!json_text::is_storable_text(submission.key_id) || !json_text::is_storable_text(submission.submitter)) {
+        return make_error(ErrorKind::invalid_input, "name-not-text", "the key id or submitter is not UTF-8 text without NUL");
     }
     return ok_status();
 }
@@ -87,6 +92,12 @@ Result<EntryOutcome> decide_epcis(const Submission& submission, const ApplyConte
     auto applied = apply_epcis_document(*document, context, state);
     if (!applied) return applied.error();
     return EntryOutcome{std::move(applied->touched_units), accepted_detail(applied->events)};
+}
+
+// The same words on every node: the detail of a rejected entry is part of its answer.
+Error unstorable_error() {
+    return make_error(ErrorKind::invalid_input, std::string(outcome_unstorable),
+                      "the database refused to store this submission's effects; nothing of it was applied");
 }
 
 }  // namespace
@@ -181,7 +192,7 @@ void Applier::apply_one(const OrderedSubmission& ordered, WorkingState& state, B
     std::string outcome(outcome_accepted);
     std::string detail;
     EntryOutcome entry_outcome;
-    Result<EntryOutcome> applied = decide(ordered, state);
+    Result<EntryOutcome> applied = ordered.unstorable ? Result<EntryOutcome>(unstorable_error()) : decide(ordered, state);
     if (applied) {
         entry_outcome = std::move(applied).value();
         detail = std::move(entry_outcome.detail_json);

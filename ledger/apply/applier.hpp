@@ -24,6 +24,10 @@ struct OrderedSubmission {
     Submission submission;
     std::int64_t ordered_at_ms = 0;  // stamped by the orderer; apply's only clock
     std::uint64_t cursor = 0;        // orderer position (etcd revision) to store with the effects; 0 if none
+    // PostgreSQL refused to store this submission's effects (LedgerService found it alone in a batch it
+    // could not write): it is recorded rejected as outcome_unstorable, without its rules being run, and
+    // changes nothing else. The audit replays a stored unstorable entry the same way.
+    bool unstorable = false;
 };
 
 // A row of the entries table.
@@ -63,6 +67,8 @@ public:
 
     std::uint64_t size() const { return tree_.size(); }
     Hash root() const { return tree_.root(); }
+    // The tree as it is now, so that a caller whose write of a batch failed can put it back.
+    const merkle::TreeAppender& tree() const { return tree_; }
 
     // Entry 0: the genesis file, accepted as the consortium's founding document. Precondition: size() == 0.
     Result<BatchResult> apply_genesis(const std::string& genesis_json);

@@ -27,6 +27,8 @@
 namespace rxl {
 
 inline constexpr std::string_view outcome_accepted = "accepted";
+// The outcome of an entry whose effects PostgreSQL refused to store (OrderedSubmission::unstorable).
+inline constexpr std::string_view outcome_unstorable = "unstorable";
 
 struct EntryHeader {
     std::uint64_t seq = 0;

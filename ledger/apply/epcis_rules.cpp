@@ -174,6 +174,7 @@ void record_event(EventScope& scope) {
     row.lot = event.lot_number.value_or("");
     row.is_error_declaration = event.is_error_declaration;
     row.json = event.json;
+    row.submitter = scope.context.submitter.id;
     scope.state.add_event(std::move(row));
 }
 
@@ -466,12 +467,32 @@ Status decommission(EventScope& scope) {
     return ok_status();
 }
 
+// An error declaration says an event on the ledger was wrong (EPCIS 2.0 section 7.4.1.2): only the one
+// who recorded it, or a regulator, may say so, or any member could cast doubt on a competitor's records.
+Status check_error_declaration(EventScope& scope) {
+    const Participant& submitter = scope.context.submitter;
+    if (submitter.role == Role::regulator) return ok_status();
+    auto declared_by = scope.state.event_submitter(scope.event.hash_id);
+    if (!declared_by) {
+        return rule_error(scope, "declared-event-unknown",
+                          "an error declaration must name an event on the ledger (by its event hash); " +
+                              scope.event.hash_id + " is not one");
+    }
+    if (*declared_by != submitter.id) {
+        return rule_error(scope, "not-event-submitter",
+                          fmt::format("only {}, who recorded the event, or a regulator may declare it an error", *declared_by));
+    }
+    return ok_status();
+}
 
 Status apply_event(EventScope& scope) {
     const epcis::Event& event = scope.event;
     if (!event.is_error_declaration && scope.state.event_hash_seen(event.hash_id)) {
         return make_error(ErrorKind::conflict, "duplicate-event",
                           fmt::format("event {} ({}) is already on the ledger", event.index, event.hash_id), scope.pointer);
+    }
+    if (event.is_error_declaration) {
+        if (auto allowed = check_error_declaration(scope); !allowed) return allowed;
     }
     Operation operation = classify(event);
     Status status = ok_status();

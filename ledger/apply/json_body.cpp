@@ -1,13 +1,12 @@
 #include "ledger/apply/json_body.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/parse_options.hpp>
 #include <boost/json/value.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "ledger/core/limits.hpp"
+#include "ledger/epcis/strict_json.hpp"
 #include "ledger/gs1/identifiers.hpp"
 
 namespace rxl::body {
@@ -21,16 +20,9 @@ Error bad_body_error(std::string detail, std::string pointer) {
 std::string pointer_to(std::string_view name) { return "/" + std::string(name); }
 
 Result<json::object> parse_object(std::string_view text, std::initializer_list<std::string_view> members) {
-    json::parse_options options;
-    options.max_depth = limits::json_depth_max;
-    boost::system::error_code error;
-    json::value value;
-    try {
-        value = json::parse(text, error, {}, options);
-    } catch (const std::exception& exception) {
-        return bad_body_error(std::string("the body is not valid JSON: ") + exception.what(), "");
-    }
-    if (error) return bad_body_error("the body is not valid JSON: " + error.message(), "");
+    auto parsed = json_text::parse(text, bad_body);
+    if (!parsed) return parsed.error();
+    json::value value = std::move(parsed).value();
     if (!value.is_object()) return bad_body_error("the body must be a JSON object", "");
     for (const auto& member : value.as_object()) {
         if (std::find(members.begin(), members.end(), member.key()) == members.end()) {

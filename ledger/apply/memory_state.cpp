@@ -26,6 +26,11 @@ Children MemoryState::load_children(const std::string& sscc) {
 
 bool MemoryState::event_hash_exists(const std::string& hash_id) { return event_hashes_.contains(hash_id); }
 
+std::optional<std::string> MemoryState::event_submitter(const std::string& hash_id) {
+    auto it = event_submitters_.find(hash_id);
+    return it == event_submitters_.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
 std::optional<PriorOutcome> MemoryState::find_submission(const Hash& submission_id) {
     auto it = submissions_.find(submission_id);
     return it == submissions_.end() ? std::nullopt : std::optional<PriorOutcome>(it->second);
@@ -63,6 +68,9 @@ void MemoryState::write(const BatchResult& batch) {
     for (const auto& [key, unit] : batch.changes.units) units_.insert_or_assign(key, unit);
     for (const auto& [id, container] : batch.changes.containers) containers_.insert_or_assign(id, container);
     event_hashes_.insert(batch.changes.event_hashes.begin(), batch.changes.event_hashes.end());
+    for (const auto& event : batch.changes.events) {
+        if (!event.is_error_declaration) event_submitters_.emplace(event.hash_id, event.submitter);
+    }
     if (history_ == History::keep) {
         unit_events_.insert(unit_events_.end(), batch.changes.unit_events.begin(), batch.changes.unit_events.end());
     }

@@ -25,6 +25,7 @@ public:
     std::optional<ContainerState> load_container(const std::string& sscc) override;
     Children load_children(const std::string& sscc) override;
     bool event_hash_exists(const std::string& hash_id) override;
+    std::optional<std::string> event_submitter(const std::string& hash_id) override;
     std::optional<PriorOutcome> find_submission(const Hash& submission_id) override;
     bool product_exists(const std::string& gtin) override;
     bool lot_exists(const std::string& gtin, const std::string& lot) override;
@@ -51,6 +52,7 @@ private:
     std::map<UnitKey, UnitState> units_;
     std::map<std::string, ContainerState> containers_;
     std::set<std::string> event_hashes_;
+    std::map<std::string, std::string> event_submitters_;  // hash id → submitter, error declarations excluded
     std::vector<EntryRecord> entries_;
     std::vector<UnitEventRow> unit_events_;
     std::set<LotRow> lots_;

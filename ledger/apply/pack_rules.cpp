@@ -129,6 +129,12 @@ Status check_undo(const PackRequest& request, const UnitState& unit, const Apply
 
 }  // namespace
 
+Status check_pack_body(std::string_view body) {
+    auto request = parse_request(body);
+    if (!request) return request.error();
+    return ok_status();
+}
+
 Result<EntryOutcome> apply_pack(std::string_view body, const ApplyContext& context, WorkingState& state) {
     auto request = parse_request(body);
     if (!request) return request.error();

@@ -114,6 +114,12 @@ std::string accepted_detail(const RecallRow& recall) {
 
 }  // namespace
 
+Status check_recall_body(std::string_view body) {
+    auto recall = parse_recall(body);
+    if (!recall) return recall.error();
+    return ok_status();
+}
+
 Result<EntryOutcome> apply_recall(std::string_view body, const ApplyContext& context, WorkingState& state) {
     auto recall = parse_recall(body);
     if (!recall) return recall.error();

@@ -29,4 +29,8 @@ namespace rxl {
 
 Result<EntryOutcome> apply_recall(std::string_view body, const ApplyContext& context, WorkingState& state);
 
+// The checks of apply_recall that need no ledger state (the body's JSON, members and their grammar), for
+// the server to refuse a bad body before it is ordered: the same code, so the same verdict.
+Status check_recall_body(std::string_view body);
+
 }  // namespace rxl

@@ -110,6 +110,15 @@ bool WorkingState::event_hash_seen(const std::string& hash_id) {
            reader_.event_hash_exists(hash_id);
 }
 
+std::optional<std::string> WorkingState::event_submitter(const std::string& hash_id) {
+    for (const auto* changes : {&entry_, &batch_}) {
+        for (const auto& event : changes->events) {
+            if (!event.is_error_declaration && event.hash_id == hash_id) return event.submitter;
+        }
+    }
+    return reader_.event_submitter(hash_id);
+}
+
 namespace {
 
 // True if `lots` (ordered by gtin, then lot) holds a row of `gtin`, and of `lot` unless it is nullptr.

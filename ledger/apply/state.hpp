@@ -83,6 +83,9 @@ public:
     virtual Children load_children(const std::string& sscc) = 0;
     // True if an accepted entry recorded an event with this hash id (error declarations excluded).
     virtual bool event_hash_exists(const std::string& hash_id) = 0;
+    // The submitter of the accepted entry that recorded the event with this hash id (error declarations
+    // excluded), if one did: who may declare that event an error.
+    virtual std::optional<std::string> event_submitter(const std::string& hash_id) = 0;
     virtual std::optional<PriorOutcome> find_submission(const Hash& submission_id) = 0;
     // True if a unit of this GTIN was commissioned (with any lot).
     virtual bool product_exists(const std::string& gtin) = 0;
@@ -116,6 +119,7 @@ struct EventRow {
     std::string lot;
     bool is_error_declaration = false;
     std::string json;
+    std::string submitter;  // of the entry; not a column of events (the store reads it from entries)
 };
 
 struct LotRow {
@@ -185,6 +189,7 @@ public:
     std::optional<ContainerState> container(const std::string& sscc);
     Children children(const std::string& sscc);
     bool event_hash_seen(const std::string& hash_id);
+    std::optional<std::string> event_submitter(const std::string& hash_id);
     bool product_exists(const std::string& gtin);
     bool lot_exists(const std::string& gtin, const std::string& lot);
     std::optional<std::uint64_t> lot_recall(const std::string& gtin, const std::string& lot);

@@ -72,15 +72,30 @@ inline constexpr std::size_t capture_events_max = 10'000;
 inline constexpr std::size_t event_epcs_max = 100'000;
 // Depth of JSON nesting accepted in a document; deeper documents are refused before parsing further.
 inline constexpr std::size_t json_depth_max = 32;
+// Bytes in one JSON string or member name of any body the node parses (ledger/epcis/strict_json.hpp).
+// A bound for every string no narrower limit covers: the longest legitimate ones are extension fields
+// and sensor data of EPCIS events, far below it.
+inline constexpr std::size_t json_string_bytes_max = 64 * 1024;
+// Bytes of an EPCIS eventID, of a non-CBV bizStep, disposition, source or destination type or error
+// reason URI, and of a certificationInfo URI: each is stored in a text column or compared as a key, and
+// a URI longer than this is not one anybody types. Below PostgreSQL's btree entry limit (2,704 bytes),
+// so any of them may be indexed.
+inline constexpr std::size_t epcis_uri_bytes_max = 1024;
 
 // --- GS1 ----------------------------------------------------------------------------------------------
 inline constexpr std::size_t serial_chars_max = 20;  // AI (21)
 inline constexpr std::size_t lot_chars_max = 20;     // AI (10)
+inline constexpr std::size_t gln_digits = 13;        // AI (414), with its check digit
 
 // --- Ledger -------------------------------------------------------------------------------------------
 // Submissions applied in one PostgreSQL transaction (group commit). Larger batches amortise the fsync;
 // smaller ones answer the first client sooner.
 inline constexpr std::size_t apply_batch_submissions_max = 256;
+// A lost database connection is retried (reconnect, then the batch applied again) after this long at
+// first, doubling up to database_retry_max_ms: a database that restarts is back within seconds, and a
+// node waiting for one costs it a connection attempt every few seconds.
+inline constexpr std::uint32_t database_retry_first_ms = 100;
+inline constexpr std::uint32_t database_retry_max_ms = 5'000;
 // Submissions waiting to be ordered; past it writes get 503 rather than queue without bound.
 inline constexpr std::size_t orderer_queue_submissions_max = 10'000;
 // Findings `rxledger audit` and the start-up audit keep and print; past it they only count them, so a

@@ -1,7 +1,5 @@
 #include "ledger/epcis/document.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -9,6 +7,7 @@
 #include "ledger/epcis/event_hash.hpp"
 #include "ledger/epcis/namespaces.hpp"
 #include "ledger/epcis/normalise.hpp"
+#include "ledger/epcis/strict_json.hpp"
 #include "ledger/epcis/validate.hpp"
 
 namespace rxl::epcis {
@@ -16,24 +15,9 @@ namespace {
 
 namespace json = boost::json;
 
-// The one place Boost.JSON parses a document: its errors (and any exception it throws, such as
-// std::bad_alloc on a hostile document) become values. Depth is limited while parsing, so a deeply
-// nested document is refused before it is built.
-Result<json::value> parse_json(std::string_view text) {
-    json::parse_options options;
-    options.max_depth = limits::json_depth_max;
-    boost::system::error_code error;
-    try {
-        json::value value = json::parse(text, error, {}, options);
-        if (error == json::error::too_deep)
-            return make_error(ErrorKind::invalid_input, "invalid-json",
-                              "the document is nested deeper than " + std::to_string(limits::json_depth_max) + " levels");
-        if (error) return make_error(ErrorKind::invalid_input, "invalid-json", "not valid JSON: " + error.message());
-        return value;
-    } catch (const std::exception& exception) {
-        return make_error(ErrorKind::invalid_input, "invalid-json", std::string("not valid JSON: ") + exception.what());
-    }
-}
+// The one place a document is parsed: strict (ledger/epcis/strict_json.hpp), depth-limited, and its
+// errors are values.
+Result<json::value> parse_json(std::string_view text) { return json_text::parse(text, "invalid-json"); }
 
 Result<const json::object*> document_object(const json::value& value) {
     const auto* document = value.if_object();

@@ -100,7 +100,8 @@ void read_ilmd(const json::object& event, const Namespaces& namespaces, Event& o
         if (!value.is_string()) continue;
         const std::string name = master_data_name(key, namespaces);
         if (name == "lotNumber") out.lot_number = std::string(value.get_string());
-        if (name == "itemExpirationDate") out.item_expiration = std::string(value.get_string());
+        // Stored canonically, as PostgreSQL's date gives it back (validate_event checked the grammar).
+        if (name == "itemExpirationDate") out.item_expiration = canonical_xsd_date(value.get_string());
     }
 }
 

@@ -6,6 +6,7 @@ rxl_module(rxl_epcis
     epcis/event_hash.cpp
     epcis/namespaces.cpp
     epcis/normalise.cpp
+    epcis/strict_json.cpp
     epcis/timestamp.cpp
     epcis/validate.cpp
     epcis/vocabulary.cpp

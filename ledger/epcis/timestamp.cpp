@@ -87,6 +87,17 @@ bool is_time_zone_offset(std::string_view text) {
     return hours && minutes && *hours <= 14 && *minutes <= 59;
 }
 
+std::optional<std::string> canonical_xsd_date(std::string_view text) {
+    const auto year = read_number(text, 0, 4);
+    const auto month = read_number(text, 5, 2);
+    const auto day = read_number(text, 8, 2);
+    if (!year || !month || !day || text[4] != '-' || text[7] != '-') return std::nullopt;
+    if (*year < 1 || *month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month)) return std::nullopt;
+    const std::string_view zone = text.substr(10);
+    if (!zone.empty() && zone != "Z" && !is_time_zone_offset(zone)) return std::nullopt;
+    return std::string(text.substr(0, 10));
+}
+
 std::optional<Timestamp> parse_timestamp(std::string_view text) {
     const auto year = read_number(text, 0, 4);
     const auto month = read_number(text, 5, 2);

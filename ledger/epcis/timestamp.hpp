@@ -25,6 +25,13 @@ std::int64_t to_utc_milliseconds(const Timestamp& timestamp);
 // "YYYY-MM-DDTHH:MM:SS.mmmZ": UTC, exactly three fraction digits, rounded half up (CBV 2.0 hash rule).
 std::string to_hash_time(const Timestamp& timestamp);
 
+// An xsd:date as EPCIS uses it for cbvmda:itemExpirationDate: "YYYY-MM-DD", optionally followed by a
+// time zone ("Z", "+hh:mm", "-hh:mm"), a real calendar date, a year of exactly four digits from 0001.
+// Returns its canonical spelling "YYYY-MM-DD" (the time zone dropped: an expiry is a calendar day, and
+// this is how PostgreSQL's date type gives it back), or nullopt. "12/31/2030", "2030-02-30" and
+// "2030-12-31T00:00:00Z" are nullopt.
+std::optional<std::string> canonical_xsd_date(std::string_view text);
+
 // True for an EPCIS eventTimeZoneOffset: "+hh:mm" or "-hh:mm" with hh ≤ 14 and mm ≤ 59.
 bool is_time_zone_offset(std::string_view text);
 

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include <boost/json/array.hpp>
 
 #include "ledger/core/limits.hpp"
+#include "ledger/epcis/normalise.hpp"
+#include "ledger/gs1/identifiers.hpp"
 #include "ledger/epcis/timestamp.hpp"
 #include "ledger/epcis/vocabulary.hpp"
 
@@ -37,6 +40,15 @@ const json::string* string_at(const json::object& object, std::string_view key) 
     return value ? value->if_string() : nullptr;
 }
 
+// A URI or identifier string the ledger stores in a column of its own: bounded so that it can be
+// stored and indexed whatever PostgreSQL's limits (NUL and invalid UTF-8 never get past strict_json).
+Status check_uri_length(std::string_view text, std::string_view name, const std::string& pointer) {
+    if (text.size() > limits::epcis_uri_bytes_max)
+        return invalid(std::string(name) + " is longer than " + std::to_string(limits::epcis_uri_bytes_max) + " bytes",
+                       pointer);
+    return ok_status();
+}
+
 Status require_string(const json::object& object, std::string_view key, const std::string& pointer) {
     const auto* value = object.if_contains(key);
     if (value == nullptr) return invalid(std::string(key) + " is required", child(pointer, key));
@@ -59,6 +71,9 @@ Status check_time(const json::object& object, std::string_view key, const std::s
 
 Status check_vocabulary(const json::value& value, Vocabulary vocabulary, std::string_view name,
                         const std::string& pointer) {
+    if (value.is_string()) {
+        if (auto status = check_uri_length(value.get_string(), name, pointer); !status) return status;
+    }
     if (!value.is_string() || !is_valid_vocabulary_value(vocabulary, value.get_string()))
         return invalid(std::string(name) + " must be a CBV " + std::string(name) +
                            " value (a bare CBV word, its urn:epcglobal:cbv URN or its https://ref.gs1.org/cbv URI) or "
@@ -118,7 +133,10 @@ Status check_certification_info(const json::object& event, const std::string& po
     const auto* value = event.if_contains("certificationInfo");
     if (value == nullptr) return ok_status();
     const std::string field = child(pointer, "certificationInfo");
-    const auto is_uri = [](const json::value& member) { return member.is_string() && has_uri_scheme(member.get_string()); };
+    const auto is_uri = [](const json::value& member) {
+        return member.is_string() && member.get_string().size() <= limits::epcis_uri_bytes_max &&
+               has_uri_scheme(member.get_string());
+    };
     if (const auto* array = value->if_array()) {
         for (std::size_t i = 0; i < array->size(); ++i)
             if (!is_uri((*array)[i])) return invalid("certificationInfo members must be URI strings", child(field, i));
@@ -174,17 +192,38 @@ Status check_persistent_disposition(const json::object& event, const std::string
     return ok_status();
 }
 
+// The ILMD attributes the ledger stores: the lot as GS1 AI (10) (1 to 20 characters of CSET 82) and the
+// expiry as an xsd:date, the grammar CBV gives cbvmda:itemExpirationDate.
+Status check_master_data(const std::string& name, const json::value& member, const std::string& pointer) {
+    if (name == "lotNumber") {
+        const auto* lot = member.if_string();
+        if (lot == nullptr || lot->empty() || lot->size() > limits::lot_chars_max || !gs1::is_cset82(*lot))
+            return invalid("cbvmda:lotNumber must be a GS1 lot, AI (10): 1 to 20 characters of GS1 CSET 82", pointer);
+    } else if (name == "itemExpirationDate") {
+        const auto* date = member.if_string();
+        if (date == nullptr || !canonical_xsd_date(*date))
+            return invalid("cbvmda:itemExpirationDate must be an xsd:date of a real day, such as 2030-12-31", pointer);
+    }
+    return ok_status();
+}
+
 Status check_ilmd(const json::object& event, const Namespaces& namespaces, const std::string& pointer) {
     const auto* value = event.if_contains("ilmd");
     if (value == nullptr) return ok_status();
     const std::string field = child(pointer, "ilmd");
     if (!value->is_object()) return invalid("ilmd must be an object", field);
+    std::set<std::string> master_data;  // lotNumber, itemExpirationDate, … as named, whatever the prefix
     for (const auto& [key, member] : value->get_object()) {
         if (!namespaces.is_namespaced(key))
             return invalid("ILMD field " + std::string(key) +
                                " has no namespace: ILMD fields must be written prefix:name with the prefix declared "
                                "in @context",
                            child(field, key));
+        const std::string name = master_data_name(key, namespaces);
+        if (name.empty()) continue;
+        if (!master_data.insert(name).second)
+            return invalid("ILMD names cbvmda:" + name + " twice (under two prefixes)", child(field, key));
+        if (auto status = check_master_data(name, member, child(field, key)); !status) return status;
     }
     return ok_status();
 }
@@ -267,6 +306,8 @@ Status check_identifiers(const json::object& event, const std::string& pointer) 
     for (std::string_view key : {"parentID", "eventID", "transformationID"}) {
         if (event.contains(key)) {
             if (auto status = require_string(event, key, pointer); !status) return status;
+            if (auto status = check_uri_length(event.at(key).get_string(), key, child(pointer, key)); !status)
+                return status;
         }
     }
     if (auto status = check_location(event, "readPoint", pointer); !status) return status;

@@ -33,6 +33,8 @@ OrderedSubmission submission_of(const EntryRecord& entry) {
         std::copy(entry.header.signature.begin(), entry.header.signature.end(), ordered.submission.signature.begin());
     }
     ordered.ordered_at_ms = entry.header.ordered_at_ms;
+    // Whether PostgreSQL could store an entry's effects is not in the ledger; the signed entry says so.
+    ordered.unstorable = entry.header.outcome == outcome_unstorable;
     return ordered;
 }
 

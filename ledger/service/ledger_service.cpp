@@ -47,7 +47,12 @@ LedgerService::Lease LedgerService::borrow() {
     pool_ready_.wait(lock, [&] { return !pool_.empty(); });
     auto store = std::move(pool_.back());
     pool_.pop_back();
-    return Lease(this, std::move(store));
+    lock.unlock();
+    Lease lease(this, std::move(store));
+    if (lease.store->broken() && !lease.store->reconnect()) {
+        throw DatabaseError(DatabaseFailure::connection, "", "the database cannot be reached");
+    }
+    return lease;
 }
 
 Result<std::unique_ptr<LedgerService>> LedgerService::open(LedgerServiceConfig config) {
@@ -349,6 +354,15 @@ void LedgerService::answer_waiters(const std::vector<OrderedSubmission>& batch, 
     }
 }
 
+// Failures of the write path, and what each does:
+// - the database connection is lost (or a commit's outcome is unknown): nothing is answered; the
+//   thread reconnects with back-off, reads the head, and either finds the batch committed after all
+//   (then answers it) or puts the applier back at the committed state and applies the batch again;
+// - PostgreSQL refuses the batch's values (DatabaseFailure::data): the batch is applied again entry by
+//   entry, and the one entry it still refuses is recorded rejected as "unstorable", the same on every
+//   node, so that no content can stop apply;
+// - anything else, or a head that matches neither, breaks an invariant: writes are refused (the node
+//   keeps serving reads and /readyz says why) and the thread stops applying.
 void LedgerService::apply_loop() {
     constexpr std::uint32_t poll_ms = 100;  // how often an idle apply thread checks for shutdown
     while (true) {
@@ -357,37 +371,137 @@ void LedgerService::apply_loop() {
             if (stopping_.load() && orderer_->queued() == 0) return;
             continue;
         }
+        if (!commit_with_retries(std::move(batch))) return;
+    }
+}
+
+bool LedgerService::commit_with_retries(std::vector<OrderedSubmission> batch) {
+    while (true) {
+        const std::uint64_t committed_size = applier_->size();
+        const merkle::TreeAppender committed_tree = applier_->tree();
+        const std::uint64_t checkpoint_size = last_checkpoint_size_;
+        const auto checkpoint_time = last_checkpoint_time_;
         BatchResult result;
-        const std::uint64_t previous_size = applier_->size();
-        std::vector<SignedCheckpoint> signed_checkpoints;
+        DatabaseFailure failure = DatabaseFailure::other;
+        std::string what;
         try {
-            result = applier_->apply(batch, *apply_store_);
-            // Submissions replayed from a peer carry no position of their own: never move the cursor back.
-            result.cursor = std::max<std::uint64_t>(result.cursor, cursor_.load());
-            auto checkpoint = due_checkpoint(result);
-            apply_store_->write_batch(result, checkpoint ? &*checkpoint : nullptr);
-            signed_checkpoints = cosign(previous_size, result);
-        } catch (const std::exception& error) {
-            // The database failed mid-batch: nothing of it was committed, and no client was answered.
-            // Continuing would let this process's in-memory registry and tree drift from the database,
-            // so stop; a restart resumes from the committed state and clients retry with the same bytes.
-            std::fprintf(stderr, "rxledgerd: apply failed, stopping: %s\n", error.what());
+            apply_and_write(batch, result);
+            publish(batch, result, committed_size);
+            return true;
+        } catch (const DatabaseError& error) {
+            failure = error.failure();
+            what = fmt::format("SQLSTATE {}: {}", error.sqlstate().empty() ? "none" : error.sqlstate(), error.what());
+            std::fprintf(stderr, "rxledgerd: writing a batch of %zu failed (%s%s): %s\n", batch.size(),
+                         error.sqlstate().empty() ? "no SQLSTATE" : "SQLSTATE ", error.sqlstate().c_str(), error.what());
             std::fflush(stderr);
-            std::abort();
+        } catch (const std::exception& error) {
+            // Not the database: a fault of this program. Nothing of the batch was committed or answered.
+            refuse_writes(std::string("apply failed: ") + error.what());
+            return false;
         }
-        size_ = result.size;
-        cursor_ = result.cursor;
-        {
-            std::lock_guard lock(snapshot_mutex_);
-            root_ = result.root;
-            if (!result.participants_added.empty()) registry_snapshot_ = std::make_shared<const Registry>(registry_);
+        last_checkpoint_size_ = checkpoint_size;
+        last_checkpoint_time_ = checkpoint_time;
+        if (failure == DatabaseFailure::other) {
+            refuse_writes("the database failed in a way apply cannot recover from (" + what + ")");
+            return false;
         }
-        stats_.entries_applied += result.entries.size();
-        stats_.batches_applied += 1;
-        stats_.last_batch_size = batch.size();
-        if (batch.size() > stats_.largest_batch_size) stats_.largest_batch_size = batch.size();
-        answer_waiters(batch, result);
-        orderer_->committed({result.size, result.root, result.cursor, std::move(signed_checkpoints)});
+        switch (recover(batch, result, committed_tree)) {
+            case Recovered::committed: return true;
+            case Recovered::stopped:
+            case Recovered::refused: return false;
+            case Recovered::retry: break;
+        }
+        if (failure != DatabaseFailure::data) continue;  // the connection is back: the same batch again
+        if (batch.size() > 1) {
+            for (auto& ordered : batch) {
+                if (!commit_with_retries({std::move(ordered)})) return false;
+            }
+            return true;
+        }
+        if (batch.front().unstorable) {
+            refuse_writes("the database refuses even to record an entry as unstorable; see the node's log");
+            return false;
+        }
+        batch.front().unstorable = true;
+    }
+}
+
+void LedgerService::apply_and_write(const std::vector<OrderedSubmission>& batch, BatchResult& result) {
+    try {
+        result = applier_->apply(batch, *apply_store_);
+        // Submissions replayed from a peer carry no position of their own: never move the cursor back.
+        result.cursor = std::max<std::uint64_t>(result.cursor, cursor_.load());
+        auto checkpoint = due_checkpoint(result);
+        apply_store_->write_batch(result, checkpoint ? &*checkpoint : nullptr);
+    } catch (...) {
+        apply_store_->rethrow_as_database_error();
+    }
+}
+
+// After the batch's commit: what readers and waiting clients see, and what the orderer is told.
+void LedgerService::publish(const std::vector<OrderedSubmission>& batch, const BatchResult& result,
+                            std::uint64_t previous_size) {
+    std::vector<SignedCheckpoint> signed_checkpoints;
+    try {
+        signed_checkpoints = cosign(previous_size, result);  // reads stored nodes: the only step that may fail
+    } catch (...) {
+        apply_store_->rethrow_as_database_error();
+    }
+    size_ = result.size;
+    cursor_ = result.cursor;
+    {
+        std::lock_guard lock(snapshot_mutex_);
+        root_ = result.root;
+        if (!result.participants_added.empty()) registry_snapshot_ = std::make_shared<const Registry>(registry_);
+    }
+    stats_.entries_applied += result.entries.size();
+    stats_.batches_applied += 1;
+    stats_.last_batch_size = batch.size();
+    if (batch.size() > stats_.largest_batch_size) stats_.largest_batch_size = batch.size();
+    answer_waiters(batch, result);
+    orderer_->committed({result.size, result.root, result.cursor, std::move(signed_checkpoints)});
+}
+
+// Waits for the database (reconnecting with back-off), then learns from its head what the failed attempt
+// left: committed after all (published now), or nothing (the applier is put back at `committed_tree`).
+LedgerService::Recovered LedgerService::recover(const std::vector<OrderedSubmission>& batch, const BatchResult& result,
+                                                const merkle::TreeAppender& committed_tree) {
+    std::uint32_t backoff_ms = limits::database_retry_first_ms;
+    while (true) {
+        try {
+            store::Head head;
+            try {
+                if (apply_store_->broken() && !apply_store_->reconnect()) {
+                    throw DatabaseError(DatabaseFailure::connection, "", "the database cannot be reached");
+                }
+                head = apply_store_->head();
+            } catch (...) {
+                apply_store_->rethrow_as_database_error();
+            }
+            const bool attempted = result.size > committed_tree.size();
+            if (attempted && head.size == result.size && head.root == result.root) {
+                apply_store_->batch_committed(result);  // the commit went through before the connection broke
+                publish(batch, result, committed_tree.size());
+                return Recovered::committed;
+            }
+            if (head.size != committed_tree.size() || head.root != committed_tree.root()) {
+                refuse_writes(fmt::format("after a database failure the stored head is at size {}, neither the "
+                                          "committed size {} nor the batch's; run `rxledger audit`",
+                                          head.size, committed_tree.size()));
+                return Recovered::refused;
+            }
+            registry_ = *registry();  // the registry of the last committed batch
+            applier_ = std::make_unique<Applier>(registry_, committed_tree);
+            return Recovered::retry;
+        } catch (const DatabaseError& error) {
+            if (error.failure() != DatabaseFailure::connection) {
+                refuse_writes(std::string("the database fails while apply recovers: ") + error.what());
+                return Recovered::refused;
+            }
+        }
+        if (stopping_.load()) return Recovered::stopped;
+        std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+        backoff_ms = std::min(backoff_ms * 2, limits::database_retry_max_ms);
     }
 }
 

@@ -126,11 +126,17 @@ public:
     OrdererHealth orderer_health() const { return orderer_ ? orderer_->health() : OrdererHealth{}; }
     const ApplyStats& stats() const { return stats_; }
 
-    // Runs `work` with a read connection from the pool (waits for a free one).
+    // Runs `work` with a read connection from the pool (waits for a free one). A database failure
+    // leaves as rxl::DatabaseError (ledger/core/database_error.hpp), whatever the store threw; a
+    // connection it lost is made again by the next borrower.
     template <class Work>
     auto with_store(Work&& work) {
         auto lease = borrow();
-        return work(*lease.store);
+        try {
+            return work(*lease.store);
+        } catch (...) {
+            lease.store->rethrow_as_database_error();
+        }
     }
 
 private:
@@ -149,6 +155,12 @@ private:
     Status open_existing_ledger(const store::Head& head);
     Lease borrow();
     void apply_loop();
+    // The write path of one batch, in the apply thread (ledger_service.cpp says how failures are met).
+    enum class Recovered { committed, retry, stopped, refused };
+    bool commit_with_retries(std::vector<OrderedSubmission> batch);
+    void apply_and_write(const std::vector<OrderedSubmission>& batch, BatchResult& result);
+    void publish(const std::vector<OrderedSubmission>& batch, const BatchResult& result, std::uint64_t previous_size);
+    Recovered recover(const std::vector<OrderedSubmission>& batch, const BatchResult& result, const merkle::TreeAppender& committed_tree);
     // Latest stored checkpoint against the stored tree; a failure refuses writes.
     void check_latest_checkpoint();
     void run_startup_audit();

@@ -12,7 +12,9 @@
 namespace rxl::store {
 
 struct Store::Connection {
-    explicit Connection(const std::string& conninfo) : pq(conninfo), verify_index(VerifyIndex::for_database(conninfo)) {}
+    explicit Connection(const std::string& connection_string)
+        : conninfo(connection_string), pq(connection_string), verify_index(VerifyIndex::for_database(connection_string)) {}
+    std::string conninfo;  // to reconnect with
     pqxx::connection pq;
     // What verification reads, in memory, shared by every Store of this database (verify_index.hpp).
     std::shared_ptr<VerifyIndex> verify_index;

@@ -121,6 +121,8 @@ constexpr const char* sql_upsert_head =
 constexpr const char* sql_find_submission =
     "SELECT seq, outcome, detail, encode(leaf_hash, 'hex') FROM entries WHERE submission_id = decode($1, 'hex')";
 constexpr const char* sql_event_hash_exists = "SELECT 1 FROM events WHERE hash_id = $1 AND NOT is_error_declaration";
+constexpr const char* sql_event_submitter =
+    "SELECT e.submitter FROM events v JOIN entries e ON e.seq = v.seq WHERE v.hash_id = $1 AND NOT v.is_error_declaration";
 
 // The statements of the write path and of apply's reads run for every entry: they are prepared once per
 // connection (pqxx prepares a statement on its first use) instead of being parsed and planned each time.
@@ -284,6 +286,58 @@ Result<std::unique_ptr<Store>> Store::connect(const std::string& conninfo) {
     }
 }
 
+namespace {
+
+DatabaseFailure failure_of_sqlstate(const std::string& sqlstate) {
+    const std::string_view category = std::string_view(sqlstate).substr(0, 2);
+    if (category == "08" || sqlstate.starts_with("57P")) return DatabaseFailure::connection;
+    if (category == "22" || category == "23" || category == "54") return DatabaseFailure::data;
+    return DatabaseFailure::other;
+}
+
+}  // namespace
+
+void Store::rethrow_as_database_error() {
+    try {
+        throw;
+    } catch (const DatabaseError& error) {
+        if (error.failure() == DatabaseFailure::connection) broken_ = true;
+        throw;
+    } catch (const pqxx::broken_connection& error) {
+        broken_ = true;
+        throw DatabaseError(DatabaseFailure::connection, "", error.what());
+    } catch (const pqxx::in_doubt_error& error) {
+        broken_ = true;
+        throw DatabaseError(DatabaseFailure::connection, "", error.what());
+    } catch (const pqxx::sql_error& error) {
+        const DatabaseFailure failure = failure_of_sqlstate(error.sqlstate());
+        if (failure == DatabaseFailure::connection) broken_ = true;
+        throw DatabaseError(failure, error.sqlstate(), error.what());
+    } catch (const pqxx::failure& error) {
+        // libpqxx's other failures (a statement it cannot complete, a transaction rolled back under it)
+        // leave the connection in an unknown state: start afresh.
+        broken_ = true;
+        throw DatabaseError(DatabaseFailure::connection, "", error.what());
+    }
+}
+
+bool Store::reconnect() {
+    try {
+        auto connection = std::make_unique<Connection>(connection_->conninfo);
+        for (const auto& statement : prepared_statements()) connection->pq.prepare(statement.name, statement.sql);
+        connection_ = std::move(connection);
+        broken_ = false;
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+void Store::batch_committed(const BatchResult& batch) {
+    connection_->verify_index->batch_committed(batch.changes);
+    connection_->verify_index->start_loading();
+}
+
 Status Store::migrate() { return store::migrate(connection_->pq); }
 
 bool Store::ping() {
@@ -423,6 +477,13 @@ Children Store::load_children(const std::string& sscc) {
 bool Store::event_hash_exists(const std::string& hash_id) {
     pqxx::nontransaction work(connection_->pq);
     return !work.exec_prepared("event_hash_exists", hash_id).empty();
+}
+
+std::optional<std::string> Store::event_submitter(const std::string& hash_id) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(sql_event_submitter, hash_id);
+    if (rows.empty()) return std::nullopt;
+    return rows[0][0].as<std::string>();
 }
 
 std::optional<PriorOutcome> Store::find_submission(const Hash& submission_id) {
@@ -773,8 +834,7 @@ void Store::write_batch(const BatchResult& batch, const StoredCheckpoint* checkp
     if (checkpoint) insert_checkpoint(work, *checkpoint);
     work.commit();
     // The node's verify index follows every committed batch; the first write loads it (verify_index.hpp).
-    connection_->verify_index->batch_committed(batch.changes);
-    connection_->verify_index->start_loading();
+    batch_committed(batch);
 }
 
 void Store::write_nodes(const Registry& registry) {

@@ -5,8 +5,10 @@
 // so that is the ledger at its current size). write_batch() commits a whole BatchResult atomically:
 // a crash either keeps all of a batch or none of it.
 //
-// Errors: a database failure throws (pqxx exceptions derive from std::exception). Apply treats one as
-// fatal; the server's handler adapter turns one into a 503 problem.
+// Errors: a database failure throws. Callers outside ledger/store catch them as rxl::DatabaseError
+// (ledger/core/database_error.hpp): LedgerService runs every use of a Store through
+// rethrow_as_database_error(), which translates libpqxx's exceptions. Apply retries a lost connection and
+// records an entry whose effects PostgreSQL refuses as unstorable; the server's router answers 503.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +23,7 @@
 #include "ledger/apply/applier.hpp"
 #include "ledger/apply/registry.hpp"
 #include "ledger/apply/state.hpp"
+#include "ledger/core/database_error.hpp"
 #include "ledger/merkle/merkle.hpp"
 
 namespace rxl::store {
@@ -168,6 +171,16 @@ public:
     Status migrate();
     bool ping();
 
+    // Called in a catch block: rethrows the exception in flight, a libpqxx one as rxl::DatabaseError
+    // (anything else unchanged). A lost connection marks this Store broken until reconnect().
+    [[noreturn]] void rethrow_as_database_error();
+    bool broken() const { return broken_; }
+    // Replaces the connection with a new one to the same database; false (still broken) if that fails.
+    bool reconnect();
+    // What write_batch does once PostgreSQL has committed: for a batch whose commit was in doubt (the
+    // connection broke during COMMIT) and which the head, read again, shows committed.
+    void batch_committed(const BatchResult& batch);
+
     Head head();
     // The registry as the ledger holds it now.
     Registry load_registry();
@@ -191,6 +204,7 @@ public:
     std::optional<ContainerState> load_container(const std::string& sscc) override;
     Children load_children(const std::string& sscc) override;
     bool event_hash_exists(const std::string& hash_id) override;
+    std::optional<std::string> event_submitter(const std::string& hash_id) override;
     std::optional<PriorOutcome> find_submission(const Hash& submission_id) override;
     bool product_exists(const std::string& gtin) override;
     bool lot_exists(const std::string& gtin, const std::string& lot) override;
@@ -243,6 +257,7 @@ private:
     struct Connection;  // wraps pqxx::connection, kept out of this header
     explicit Store(std::unique_ptr<Connection> connection);
     std::unique_ptr<Connection> connection_;
+    bool broken_ = false;
 };
 
 }  // namespace rxl::store

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "ledger/apply/recall_rules.hpp"
 #include "ledger/core/bytes.hpp"
 #include "ledger/core/time.hpp"
 #include "ledger/gs1/identifiers.hpp"
@@ -142,8 +143,10 @@ http::Response units_csv(App& app, const ReadableRecall& readable) {
 
 http::Response post_recall(App& app, const http::Request& request) {
     // The body's rules (manufacturer or regulator, known lots, not recalled twice) are apply's
-    // (ledger/apply/recall_rules.hpp): they are checked against the ledger as ordered, on every node.
-    return signed_write(app, request, SubmissionKind::recall);
+    // (ledger/apply/recall_rules.hpp): they are checked against the ledger as ordered, on every node. Its
+    // grammar is checked here too, by the same code, so a body apply would refuse is never ordered.
+    return signed_write(app, request, SubmissionKind::recall,
+                        [](Submission& submission) { return check_recall_body(submission.body); });
 }
 
 http::Response get_recalls(App& app, const http::Request& request) {

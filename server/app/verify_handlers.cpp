@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "ledger/apply/pack_rules.hpp"
 #include "ledger/core/time.hpp"
+#include "ledger/epcis/strict_json.hpp"
 #include "ledger/gs1/barcode.hpp"
 #include "ledger/gs1/identifiers.hpp"
 #include "ledger/verify/verify_json.hpp"
@@ -211,12 +213,12 @@ http::Response verify_get(App& app, const http::Request& request) {
 
 // {"code": "<scan>"} or {"gtin", "serial", "lot", "expiry" (YYMMDD)}, optional "location" and "receipt": true.
 http::Response verify_post(App& app, const http::Request& request) {
-    boost::system::error_code error;
-    json::value parsed = json::parse(request.body, error);
-    if (error || !parsed.is_object()) {
+    auto parsed = json_text::parse(request.body, "invalid-json");  // the node's one strict parser
+    if (!parsed) return http::problem(parsed.error());
+    if (!parsed->is_object()) {
         return http::problem(make_error(ErrorKind::invalid_input, "invalid-json", "the body must be a JSON object"));
     }
-    const auto& body = parsed.as_object();
+    const auto& body = parsed->as_object();
     auto caller = caller_of(app, request, text_member(body, "location"));
     if (!caller) return http::problem(caller.error());
     const auto* receipt = body.if_contains("receipt");
@@ -278,6 +280,7 @@ BodyCheck pack_body_check(const http::Request& request, std::string_view op) {
     std::string gtin(request.path_param("gtin"));
     std::string serial(request.path_param("serial"));
     return [gtin, serial, op = std::string(op)](Submission& submission) -> Status {
+        if (auto checked = check_pack_body(submission.body); !checked) return checked;  // apply's own grammar
         boost::system::error_code error;
         json::value parsed = json::parse(submission.body, error);
         if (error || !parsed.is_object()) return make_error(ErrorKind::invalid_input, "bad-body", "the body must be a JSON object");

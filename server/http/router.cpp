@@ -6,6 +6,9 @@
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <cstdio>
+
+#include "ledger/core/database_error.hpp"
 
 namespace rxl::http {
 namespace {
@@ -65,6 +68,20 @@ bool method_matches(std::string_view route_method, std::string_view request_meth
     return route_method == request_method || (request_method == "HEAD" && route_method == "GET");
 }
 
+// The one adapter from a failing database to HTTP: whatever the handler was doing, a database that is
+// down or failing is the node's trouble, not the client's, and the client may retry (DESIGN.md §10).
+Response run(const Route& route, Request& request) {
+    try {
+        return route.handler(request);
+    } catch (const DatabaseError& error) {
+        std::fprintf(stderr, "rxledger: route %s: database failure: %s\n", route.name.c_str(), error.what());
+        Response response = problem(make_error(ErrorKind::unavailable, "database-unavailable",
+                                               "The node's database is unavailable; retry shortly."));
+        response.headers.push_back(Header{"Retry-After", "1"});
+        return response;
+    }
+}
+
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, std::string name, Handler handler, RouteOptions options) {
@@ -88,7 +105,7 @@ std::optional<Response> Router::dispatch_without_blocking(Request& request, std:
     if (!found || routes_[*found].options.dispatch != Dispatch::io_thread_first) return std::nullopt;
     request.path_params = std::move(params);
     request.may_block = false;
-    Response response = routes_[*found].handler(request);
+    Response response = run(routes_[*found], request);
     request.may_block = true;
     if (response.is_would_block()) return std::nullopt;
     route_name = routes_[*found].name;
@@ -114,7 +131,7 @@ Response Router::dispatch(Request& request, std::string& route_name) const {
         if (method_matches(routes_[i].method, request.method)) {
             request.path_params = std::move(params);
             route_name = routes_[i].name;
-            return routes_[i].handler(request);
+            return run(routes_[i], request);
         }
         if (std::find(allowed.begin(), allowed.end(), routes_[i].method) == allowed.end()) {
             allowed.push_back(routes_[i].method);

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "ledger/apply/submission.hpp"
+#include "ledger/core/bytes.hpp"
+#include "server/consortium/etcd_orderer.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/epcis_builder.hpp"
 #include "server/http/message.hpp"
@@ -250,4 +252,45 @@ TEST_CASE("etcd compacted past a stopped node's cursor: the node catches up from
     REQUIRE(after.ok());
     CHECK(after->status == 201);
     CHECK(cluster.wait_converged(15));
+}
+
+TEST_CASE("a poison document put straight into etcd, as a hostile member's node would, leaves all three nodes up, "
+          "agreeing, with the entry rejected on each, also after a restart") {
+    TestCluster cluster(3);
+    const Maker who = maker(cluster);
+    REQUIRE(post(cluster, 1, who, commission(who, "H"))->status == 201);
+    REQUIRE(cluster.wait_converged(2));
+
+    // Signed by the manufacturer (a member may sign anything), ordered without the server's checks: a NUL
+    // in the ILMD lot, which PostgreSQL's text cannot hold.
+    const std::string poison = cli::commission_document(cli::make_units(who.gtin, "N", 1), std::string("LOT\0N", 5),
+                                                        "2030-01-31", who.gln, now_ms());
+    const Submission submission =
+        sign_submission(SubmissionKind::epcis, who.key.participant, who.key.key_id, poison, who.key.key);
+    const std::string key = cluster.etcd_prefix() + "/log/" + to_hex(submission_id(submission));
+    auto created = cluster.etcd_create(2, key, consortium::encode_log_value(submission, now_ms()));
+    REQUIRE_MESSAGE(created.ok(), (created.ok() ? "" : created.error().detail));
+
+    REQUIRE(cluster.wait_converged(3, 30'000));
+    for (int node = 1; node <= 3; ++node) {
+        CAPTURE(node);
+        auto ready = cluster.readyz(node);
+        CHECK(ready["writes"] == "open");
+        auto all = entries(cluster, node);
+        REQUIRE(all.size() == 3);
+        CHECK(all[2].at("submission_id").as_string() == to_hex(submission_id(submission)));
+        CHECK(all[2].at("outcome").as_string() == "nul-character");
+    }
+    // Writes go on, on every node.
+    REQUIRE(post(cluster, 3, who, commission(who, "I"))->status == 201);
+    REQUIRE(cluster.wait_converged(4));
+
+    // The poison entry is replayed at start (the start-up audit): the node comes back and takes writes.
+    cluster.control("stop node 2");
+    cluster.control("start node 2");
+    CHECK(TestCluster::wait_until([&] { return cluster.readyz(2)["writes"] == "open"; }, 30'000));
+    auto after = post(cluster, 2, who, commission(who, "J"), 5);
+    REQUIRE(after.ok());
+    CHECK(after->status == 201);
+    CHECK(cluster.wait_converged(5));
 }

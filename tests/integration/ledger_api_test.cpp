@@ -369,3 +369,212 @@ TEST_CASE("a ledger with more units than startup_audit_full_max_units is checked
     CHECK(ready.at("writes").as_string() == "refused");
     CHECK(std::string(ready.at("alarm").as_string()).find("Merkle root") != std::string::npos);
 }
+
+// ---- content no node can store, and a database that goes away (DESIGN.md section 10, rules 1 and 5) ----
+
+namespace {
+
+// A capture document with its one event changed by `change`.
+std::string with_event(const std::string& document, const std::function<void(json::object&)>& change) {
+    json::value parsed = json::parse(document);
+    change(parsed.at("epcisBody").at("eventList").as_array().at(0).as_object());
+    return json::serialize(parsed);
+}
+
+std::string problem_type(const http::ClientResponse& response) {
+    boost::system::error_code error;
+    json::value body = json::parse(response.body, error);
+    if (error || !body.is_object() || !body.as_object().contains("type")) return {};
+    return std::string(body.at("type").as_string());
+}
+
+// Runs SQL as the cluster's superuser in its maintenance database (not the node's own).
+void admin_sql(const std::string& statement) {
+    rxl::test::run_command("psql -X -qtA " + rxl::test::shell_quote(rxl::test::admin_conninfo()) + " -c " +
+                           rxl::test::shell_quote(statement));
+}
+
+std::string database_name(const TestNode& node) {
+    const std::string& conninfo = node.database().conninfo();
+    return conninfo.substr(conninfo.rfind("dbname=") + 7);
+}
+
+}  // namespace
+
+TEST_CASE("no capture or recall a node could not store is ordered: each is refused with its type, and the node, "
+          "restarted, takes writes and audits clean") {
+    TestNode node;
+    node.start();
+    auto client = node.client();
+    auto maker = node.key("acme-pharma");
+    const std::string gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 21);
+    const std::string site = node.gln("acme-pharma");
+    const auto now = rxl::test::now_ms();
+    int serial = 0;
+    auto commission = [&](const std::string& lot, const std::string& expiry) {
+        ++serial;
+        return cli::commission_document(cli::make_units(gtin, fmt::format("C{}x", serial), 1), lot, expiry, site,
+                                        now + serial);
+    };
+    auto post = [&](const std::string& target, SubmissionKind kind, const std::string& body) {
+        auto response = cli::post_signed(client, target, kind, body, maker, 1);
+        REQUIRE(response.ok());
+        return *response;
+    };
+    const std::string good = commission("LOT-G", "2030-12-31");
+    struct Poison {
+        const char* name;
+        std::string body;
+        const char* type;
+    };
+    const std::vector<Poison> poisons{
+        {"a NUL in the ILMD lot", commission(std::string("LOT\0X", 5), "2030-12-31"), "nul-character"},
+        {"expiry not-a-date", commission("LOT-G", "not-a-date"), "invalid-epcis"},
+        {"expiry 2030-02-30", commission("LOT-G", "2030-02-30"), "invalid-epcis"},
+        {"expiry 12/31/2030", commission("LOT-G", "12/31/2030"), "invalid-epcis"},
+        {"expiry 2030-12-31T00:00:00Z", commission("LOT-G", "2030-12-31T00:00:00Z"), "invalid-epcis"},
+        {"a 10 KiB lot", commission(std::string(10 * 1024, 'L'), "2030-12-31"), "invalid-epcis"},
+        {"a NUL in eventID",
+         with_event(commission("LOT-G", "2030-12-31"), [](json::object& event) { event["eventID"] = std::string("urn:uuid:x\0", 11); }),
+         "nul-character"},
+        {"a NUL in a non-CBV bizStep",
+         with_event(commission("LOT-G", "2030-12-31"),
+                    [](json::object& event) { event["bizStep"] = std::string("urn:example:step\0", 17); }),
+         "nul-character"},
+        {"quantity 1e999",
+         [&] {
+             std::string body = with_event(commission("LOT-G", "2030-12-31"), [](json::object& event) {
+                 event["quantityList"] = json::array{json::object{{"epcClass", "urn:epc:class:lgtin:0614141.012345.L1"},
+                                                                  {"quantity", 1}}};
+             });
+             body.replace(body.find("\"quantity\":1"), 12, "\"quantity\":1e999");
+             return body;
+         }(),
+         "number-out-of-range"},
+        {"a member named twice",
+         [&] {
+             std::string body = commission("LOT-G", "2030-12-31");
+             body.replace(body.find("\"action\":\"ADD\""), 14, "\"action\":\"ADD\",\"action\":\"OBSERVE\"");
+             return body;
+         }(),
+         "duplicate-json-key"},
+    };
+    REQUIRE(post("/v1/capture", SubmissionKind::epcis, good).status == 201);
+    for (const auto& poison : poisons) {
+        CAPTURE(poison.name);
+        auto refused = post("/v1/capture", SubmissionKind::epcis, poison.body);
+        CHECK(refused.status == 400);
+        CHECK(problem_type(refused).ends_with(poison.type));
+        // The node still takes writes.
+        CHECK(post("/v1/capture", SubmissionKind::epcis, commission("LOT-G", "2030-12-31")).status == 201);
+    }
+    // A recall whose reason PostgreSQL would cut at the NUL is refused too, before ordering.
+    const std::string recall = json::serialize(json::object{
+        {"gtin", gtin}, {"lots", json::array{"LOT-G"}}, {"class", "II"}, {"reason", std::string("contami\0nation", 14)}});
+    auto refused_recall = post("/v1/recalls", SubmissionKind::recall, recall);
+    CHECK(refused_recall.status == 400);
+    CHECK(problem_type(refused_recall).ends_with("nul-character"));
+    // An expiry with a time zone is a valid xsd:date, stored as the day PostgreSQL gives back.
+    CHECK(post("/v1/capture", SubmissionKind::epcis, commission("LOT-Z", "2031-01-31Z")).status == 201);
+
+    node.stop();
+    std::string audit = rxledger_command() + " audit --database '" + node.database().conninfo() + "'";
+    CHECK(rxl::test::run_command(audit).find("clean") != std::string::npos);
+    node.start();
+    CHECK(readyz_when_checked(client).at("writes").as_string() == "open");
+    CHECK(post("/v1/capture", SubmissionKind::epcis, commission("LOT-G", "2030-12-31")).status == 201);
+}
+
+TEST_CASE("a database that goes away is answered with 503 database-unavailable, and writes come back without a "
+          "restart") {
+    TestNode node;
+    node.start();
+    auto client = node.client();
+    auto maker = node.key("acme-pharma");
+    const std::string gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 22);
+    const auto now = rxl::test::now_ms();
+    int serial = 0;
+    auto capture = [&] {
+        ++serial;
+        auto body = cli::commission_document(cli::make_units(gtin, fmt::format("D{}x", serial), 1), "LOT-D", "2030-12-31",
+                                             node.gln("acme-pharma"), now + serial);
+        auto response = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, maker, 1);
+        REQUIRE(response.ok());
+        return *response;
+    };
+    REQUIRE(capture().status == 201);
+    const std::string name = database_name(node);
+    const std::string terminate =
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '" + name + "'";
+
+    SUBCASE("its connections are killed") {
+        admin_sql(terminate);
+    }
+    SUBCASE("it refuses connections for a while") {
+        admin_sql("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false");
+        admin_sql(terminate);
+        auto write = capture();
+        CHECK(write.status == 503);
+        CHECK(problem_type(write).ends_with("database-unavailable"));
+        auto read = client.request("GET", "/v1/ledger/checkpoint", {},
+                                   {{"Authorization", "Bearer " + node.token("corner-pharmacy")}});
+        REQUIRE(read.ok());
+        CHECK(read->status == 503);
+        admin_sql("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS true");
+    }
+    // Writes come back, without a restart: a request may still meet a connection that was lost (503),
+    // never a 500, and the process stays up.
+    unsigned status = 0;
+    for (int attempt = 0; attempt < 30 && status != 201; ++attempt) {
+        auto write = capture();
+        status = write.status;
+        CHECK_MESSAGE((status == 201 || status == 503), write.body);
+        if (status != 201) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    CHECK(status == 201);
+    CHECK(get_text(client, node, "/v1/ledger/checkpoint").size() > 0);
+}
+
+TEST_CASE("an entry whose effects PostgreSQL refuses all the same is recorded as unstorable, and apply goes on") {
+    TestNode node;
+    node.start();
+    auto maker = node.key("acme-pharma");
+    const std::string gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 23);
+    const auto now = rxl::test::now_ms();
+    // What no validation foresaw, played by a constraint the store does not know of: PostgreSQL refuses
+    // the lot row of this one capture (SQLSTATE 23514, a data error).
+    node.database().sql("ALTER TABLE lots ADD CONSTRAINT refuse_one_lot CHECK (lot <> 'LOT-REFUSED')");
+    auto commission = [&](const std::string& prefix, const std::string& lot) {
+        return cli::commission_document(cli::make_units(gtin, prefix, 2), lot, "2030-12-31", node.gln("acme-pharma"), now);
+    };
+    const std::vector<std::string> bodies{commission("U1x", "LOT-U"), commission("U2x", "LOT-REFUSED"),
+                                          commission("U3x", "LOT-U")};
+    // Sent at once, so that they are likely ordered in one batch: the batch is written entry by entry.
+    std::vector<http::ClientResponse> answers(bodies.size());
+    std::vector<std::thread> senders;
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        senders.emplace_back([&, i] {
+            auto client = node.client();
+            auto response = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, bodies[i], maker, 1);
+            if (response.ok()) answers[i] = *response;
+        });
+    }
+    for (auto& sender : senders) sender.join();
+    CHECK(answers[0].status == 201);
+    CHECK(answers[1].status == 400);
+    CHECK(problem_type(answers[1]).ends_with("unstorable"));
+    CHECK(answers[2].status == 201);
+    auto client = node.client();
+    const auto refused_seq = json::parse(answers[1].body).at("entry").at("seq").to_number<std::uint64_t>();
+    auto entry = get_json(client, node, fmt::format("/v1/ledger/entries/{}", refused_seq));
+    CHECK(entry.at("outcome").as_string() == "unstorable");
+    CHECK(readyz_when_checked(client).at("writes").as_string() == "open");
+    CHECK(cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, commission("U4x", "LOT-U"), maker, 1)->status == 201);
+
+    // The audit replays the unstorable entry as the ledger recorded it, and a restart takes writes.
+    node.stop();
+    std::string audit = rxledger_command() + " audit --database '" + node.database().conninfo() + "'";
+    CHECK(rxl::test::run_command(audit).find("clean") != std::string::npos);
+    node.start();
+    CHECK(readyz_when_checked(client).at("writes").as_string() == "open");
+}

@@ -31,7 +31,7 @@ add_dependencies(recall_test rxledgerd rxledger)
 # The consortium: three etcd members, three databases and three nodes started by scripts/cluster, and
 # their failures (kill -9, lost quorum, compaction and catch-up, a tampered node).
 add_library(rxl_test_cluster STATIC support/test_cluster.cpp)
-target_link_libraries(rxl_test_cluster PUBLIC rxl_test_node)
+target_link_libraries(rxl_test_cluster PUBLIC rxl_test_node rxl_app)
 target_compile_definitions(rxl_test_cluster PUBLIC RXL_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 rxl_test(cluster_test SOURCES integration/cluster_test.cpp LIBS rxl_test_cluster rxl_cli LABEL cluster)
 add_dependencies(cluster_test rxledgerd rxledger)

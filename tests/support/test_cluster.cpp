@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "server/consortium/etcd_client.hpp"
 #include "tests/support/test_node.hpp"
 
 namespace rxl::test {
@@ -131,6 +132,18 @@ std::string TestCluster::log(int node) const {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+Status TestCluster::etcd_create(int member, const std::string& key, const std::string& value) const {
+    http::ClientOptions tls;
+    tls.ca_file = ca_file();
+    tls.client_certificate_file = (dev_dir_ / "nodes" / fmt::format("node-{}-etcd.crt", member)).string();
+    tls.client_private_key_file = (dev_dir_ / "nodes" / fmt::format("node-{}-etcd.key", member)).string();
+    consortium::EtcdClient etcd(fmt::format("https://127.0.0.1:{}", etcd_port_ + 2 * (member - 1)), tls);
+    auto created = etcd.create(key, value);
+    if (!created) return created.error();
+    if (!*created) return make_error(ErrorKind::conflict, "exists", key + " exists already");
+    return ok_status();
 }
 
 bool TestCluster::wait_until(const std::function<bool()>& condition, std::uint32_t timeout_ms) {

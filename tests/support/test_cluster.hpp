@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ledger/core/result.hpp"
 #include "server/cli/key_file.hpp"
 #include "server/http/client.hpp"
 
@@ -43,6 +44,11 @@ public:
     boost::json::object readyz(int node) const;
     // The node's log so far.
     std::string log(int node) const;
+    // Creates `key` in etcd through member i, with node i's client certificate: what a node's orderer
+    // does, so a test can order what no honest node would (a hostile member's modified node).
+    Status etcd_create(int member, const std::string& key, const std::string& value) const;
+    // The consortium's etcd key prefix ("/rxledger/<consortium>").
+    std::string etcd_prefix() const { return "/rxledger/dev.rxledger.localhost"; }
 
     // Polls `condition` every 100 ms until it holds or `timeout_ms` pass; returns whether it held.
     static bool wait_until(const std::function<bool()>& condition, std::uint32_t timeout_ms);

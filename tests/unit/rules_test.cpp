@@ -474,7 +474,8 @@ TEST_CASE("dispensing and decommissioning") {
 TEST_CASE("other events are recorded and change no state") {
     World world;
     const Actor& acme = world.people.acme;
-    world.accept(acme, {commissioning({acme_unit("S1")})});
+    epcis::Event commissioned = commissioning({acme_unit("S1")});
+    world.accept(acme, {commissioned});
     const std::string before = describe(world.node.store);
     const std::size_t unit_events_before = world.node.store.unit_events().size();
 
@@ -484,8 +485,10 @@ TEST_CASE("other events are recorded and change no state") {
     epcis::Event observe_aggregation = aggregation(Action::observe, acme_sscc(1), {acme_unit("S1")});
     epcis::Event transformation = object_event(Action::none, "", {});
     transformation.type = epcis::EventType::transformation;
-    // Even a shipping bizStep changes nothing when the event is an error declaration.
+    // Even a shipping bizStep changes nothing when the event is an error declaration (here of Acme's own
+    // commissioning: only an event's submitter, or a regulator, may declare it an error).
     epcis::Event declared = shipping({acme_unit("S1")}, {owning_party(world.people.distrib.gln())});
+    declared.hash_id = commissioned.hash_id;
     declared.is_error_declaration = true;
 
     SubmissionAnswer answer = world.accept(acme, {transaction, inspecting, observe_aggregation, transformation, declared});
@@ -499,4 +502,53 @@ TEST_CASE("other events are recorded and change no state") {
         world.accept(world.people.pharma, {object_event(Action::observe, "inspecting", {acme_unit("S1")})});
     CHECK(event_results(by_pharmacy.detail_json) == std::vector<std::string>{"recorded"});
     CHECK(describe(world.node.store) == before);
+}
+
+// ---- error declarations --------------------------------------------------------------------------------
+
+TEST_CASE("an error declaration is accepted only from the declared event's submitter or a regulator") {
+    World world;
+    const Actor& acme = world.people.acme;
+    epcis::Event commissioned = commissioning({acme_unit("S1")});
+    world.accept(acme, {commissioned});
+    auto declaration_of = [](const epcis::Event& event) {
+        epcis::Event declaration = event;
+        declaration.is_error_declaration = true;
+        return declaration;
+    };
+    const std::string before = describe(world.node.store);
+
+    SUBCASE("a wholesaler with no part in the event may not") {
+        SubmissionAnswer answer = world.submit(world.people.distrib, {declaration_of(commissioned)});
+        CHECK(answer.outcome == "not-event-submitter");
+        CHECK(rejection_pointer(answer.detail_json) == "/epcisBody/eventList/0");
+        CHECK(describe(world.node.store) == before);
+    }
+    SUBCASE("a pharmacy may not") {
+        CHECK(world.submit(world.people.pharma, {declaration_of(commissioned)}).outcome == "not-event-submitter");
+    }
+    SUBCASE("the submitter may") {
+        SubmissionAnswer answer = world.accept(acme, {declaration_of(commissioned)});
+        CHECK(event_results(answer.detail_json) == std::vector<std::string>{"recorded"});
+    }
+    SUBCASE("a regulator may") {
+        world.accept(world.people.agency, {declaration_of(commissioned)});
+    }
+    SUBCASE("an event recorded earlier in the same batch counts") {
+        epcis::Event second = commissioning({acme_unit("S2")});
+        BatchResult result = world.node.apply({OrderedSubmission{world.people.sign(acme, {second}), 1'760'000'000'000, 0},
+                                               OrderedSubmission{world.people.sign(world.people.distrib, {declaration_of(second)}),
+                                                                 1'760'000'000'001, 0},
+                                               OrderedSubmission{world.people.sign(acme, {declaration_of(second)}),
+                                                                 1'760'000'000'002, 0}});
+        REQUIRE(result.answers.size() == 3);
+        CHECK(result.answers[0].outcome == "accepted");
+        CHECK(result.answers[1].outcome == "not-event-submitter");
+        CHECK(result.answers[2].outcome == "accepted");
+    }
+    SUBCASE("nobody but a regulator declares an event that is not on the ledger") {
+        epcis::Event unknown = commissioning({acme_unit("S9")});
+        CHECK(world.submit(acme, {declaration_of(unknown)}).outcome == "declared-event-unknown");
+        world.accept(world.people.agency, {declaration_of(unknown)});
+    }
 }
