@@ -81,7 +81,7 @@ std::set<std::string> distinct_submissions(const std::vector<json::object>& list
 
 }  // namespace
 
-TEST_CASE("a capture on node 1 is verified on node 3; same bytes on two nodes make one entry; a tampered node is found out") {
+TEST_CASE("a capture on node 1 is verified on node 3, the same bytes on two nodes make one entry, and a tampered node is found out") {
     TestCluster cluster(3, {"cosign_every_entries=2", "status_every_ms=200"});
     const Maker who = maker(cluster);
 
