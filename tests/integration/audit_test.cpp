@@ -19,6 +19,7 @@
 namespace json = boost::json;
 using namespace rxl;
 using rxl::test::TestNode;
+using rxl::test::readyz_when_checked;
 
 namespace {
 
@@ -37,19 +38,6 @@ std::string failing_command(const std::string& command) {
     }
     FAIL("expected to fail: " << command);
     return {};
-}
-
-// /readyz once the start-up check is over ("writes" no longer "checking"), or after 20 s.
-json::object readyz_when_checked(http::HttpsClient& client) {
-    json::object ready;
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        auto probe = client.request("GET", "/readyz");
-        REQUIRE(probe.ok());
-        ready = json::parse(probe->body).as_object();
-        if (ready.at("writes").as_string() != "checking") break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return ready;
 }
 
 std::string alarm_of(const json::object& ready) {

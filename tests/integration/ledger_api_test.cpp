@@ -23,6 +23,7 @@
 namespace json = boost::json;
 using namespace rxl;
 using rxl::test::TestNode;
+using rxl::test::readyz_when_checked;
 
 namespace {
 
@@ -39,19 +40,6 @@ std::string get_text(http::HttpsClient& client, const TestNode& node, const std:
     REQUIRE(response.ok());
     REQUIRE(response->status == 200);
     return response->body;
-}
-
-// /readyz once the start-up check is over ("writes" no longer "checking"), or after 20 s.
-json::object readyz_when_checked(http::HttpsClient& client) {
-    json::object ready;
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        auto probe = client.request("GET", "/readyz");
-        REQUIRE(probe.ok());
-        ready = json::parse(probe->body).as_object();
-        if (ready.at("writes").as_string() != "checking") break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return ready;
 }
 
 Hash decode_hash(const json::value& value) {

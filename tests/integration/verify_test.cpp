@@ -66,6 +66,12 @@ struct Pharmacy {
         REQUIRE(response.ok());
         return *response;
     }
+    // Captures an EPCIS document signed by `participant`, which must be accepted.
+    void post(const std::string& participant, const std::string& body) {
+        auto response = cli::post_signed(client, "/v1/capture", SubmissionKind::epcis, body, node.key(participant), 1);
+        REQUIRE(response.ok());
+        REQUIRE_MESSAGE(response->status == 201, response->body);
+    }
 };
 
 // Commissions packs V1..V6 at the manufacturer and ships them to the pharmacy, which receives them.
@@ -74,14 +80,9 @@ void stock_pharmacy(TestNode& node, Pharmacy& pharmacy) {
     std::vector<std::string> links;
     for (const auto& unit : units) links.push_back(cli::sgtin_link(unit));
     auto now = now_ms();
-    auto post = [&](const std::string& participant, const std::string& body) {
-        auto response = cli::post_signed(pharmacy.client, "/v1/capture", SubmissionKind::epcis, body, node.key(participant), 1);
-        REQUIRE(response.ok());
-        REQUIRE_MESSAGE(response->status == 201, response->body);
-    };
-    post("acme-pharma", cli::commission_document(units, lot, expiry, node.gln("acme-pharma"), now));
-    post("acme-pharma", cli::ship_document(links, node.gln("acme-pharma"), node.gln("corner-pharmacy"), now + 1));
-    post("corner-pharmacy", cli::receive_document(links, node.gln("corner-pharmacy"), now + 2));
+    pharmacy.post("acme-pharma", cli::commission_document(units, lot, expiry, node.gln("acme-pharma"), now));
+    pharmacy.post("acme-pharma", cli::ship_document(links, node.gln("acme-pharma"), node.gln("corner-pharmacy"), now + 1));
+    pharmacy.post("corner-pharmacy", cli::receive_document(links, node.gln("corner-pharmacy"), now + 2));
 }
 
 // Waits until the ledger holds an entry of `kind` at or after `from`; returns it.
@@ -572,13 +573,8 @@ TEST_CASE("a pack shipped to the pharmacy is NOT_RECEIVED until its receipt is r
     auto units = cli::make_units(gtin, "R", 1);
     const std::vector<std::string> links{cli::sgtin_link(units.front())};
     auto now = now_ms();
-    auto post = [&](const std::string& participant, const std::string& body) {
-        auto response = cli::post_signed(pharmacy.client, "/v1/capture", SubmissionKind::epcis, body, node.key(participant), 1);
-        REQUIRE(response.ok());
-        REQUIRE_MESSAGE(response->status == 201, response->body);
-    };
-    post("acme-pharma", cli::commission_document(units, lot, expiry, node.gln("acme-pharma"), now));
-    post("acme-pharma", cli::ship_document(links, node.gln("acme-pharma"), node.gln("corner-pharmacy"), now + 1));
+    pharmacy.post("acme-pharma", cli::commission_document(units, lot, expiry, node.gln("acme-pharma"), now));
+    pharmacy.post("acme-pharma", cli::ship_document(links, node.gln("acme-pharma"), node.gln("corner-pharmacy"), now + 1));
 
     auto shipped = pharmacy.verify(datamatrix(gtin, "R1"));
     CHECK(shipped.at("code").as_string() == "NOT_RECEIVED");
@@ -588,7 +584,7 @@ TEST_CASE("a pack shipped to the pharmacy is NOT_RECEIVED until its receipt is r
     // What the verification did not offer, the pack endpoint refuses.
     CHECK(pharmacy.pack("decommission", "R1", "corner-pharmacy", "r-early").status == 422);
 
-    post("corner-pharmacy", cli::receive_document(links, node.gln("corner-pharmacy"), now + 2));
+    pharmacy.post("corner-pharmacy", cli::receive_document(links, node.gln("corner-pharmacy"), now + 2));
     auto received = pharmacy.verify(datamatrix(gtin, "R1"));
     CHECK(received.at("code").as_string() == "OK");
     CHECK(received.at("dispensable").as_bool());

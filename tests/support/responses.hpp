@@ -1,4 +1,5 @@
-// Small helpers the integration tests share: the wall clock in milliseconds, and a response body as JSON.
+// Small helpers the integration tests share: the wall clock in milliseconds, a response body as JSON, and
+// /readyz once a node has finished its start-up check.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -7,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <thread>
 
 #include "server/http/client.hpp"
 
@@ -21,6 +23,19 @@ inline boost::json::object body_of(const http::ClientResponse& response) {
     auto value = boost::json::parse(response.body);
     REQUIRE(value.is_object());
     return value.as_object();
+}
+
+// /readyz once the start-up check is over ("writes" no longer "checking"), or after 20 s.
+inline boost::json::object readyz_when_checked(http::HttpsClient& client) {
+    boost::json::object ready;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        auto probe = client.request("GET", "/readyz");
+        REQUIRE(probe.ok());
+        ready = boost::json::parse(probe->body).as_object();
+        if (ready.at("writes").as_string() != "checking") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return ready;
 }
 
 }  // namespace rxl::test
