@@ -221,16 +221,19 @@ Result<Request> request_from_head(std::string method, std::string target, std::v
         return make_error(ErrorKind::invalid_input, "bad-target",
                           "The request target is not an absolute path with an optional query.");
     }
+    // Text as the store takes it: UTF-8 without NUL (PostgreSQL refuses both in a text parameter, which
+    // would otherwise surface deep in a handler as a database failure).
+    auto is_text = [](std::string_view text) { return is_valid_utf8(text) && text.find('\0') == std::string_view::npos; };
     Request request;
     request.path = parsed->path();
-    bool utf8 = is_valid_utf8(request.path);
+    bool text = is_text(request.path);
     for (auto param : parsed->params()) {
         request.query.emplace_back(param.key, param.has_value ? param.value : "");
-        utf8 = utf8 && is_valid_utf8(request.query.back().first) && is_valid_utf8(request.query.back().second);
+        text = text && is_text(request.query.back().first) && is_text(request.query.back().second);
     }
-    if (!utf8) {
+    if (!text) {
         return make_error(ErrorKind::invalid_input, "bad-encoding",
-                          "The request's percent-decoded path or query is not valid UTF-8.");
+                          "The request's percent-decoded path or query is not valid UTF-8, or holds a NUL character.");
     }
     request.method = std::move(method);
     request.target = std::move(target);

@@ -106,7 +106,8 @@ TEST_CASE("bad encodings are 400 problems, and answers that quote input stay UTF
     node.start();
     auto client = node.client();
     const std::string gtin = cli::make_gtin(node.company_prefix("acme-pharma"), 13);
-    for (const std::string& target : {std::string("/web/%FF"), "/01/" + gtin + "/21/S1?17=%FF", std::string("/v1/verify?code=%C3%28")}) {
+    for (const std::string& target : {std::string("/web/%FF"), "/01/" + gtin + "/21/S1?17=%FF", std::string("/v1/verify?code=%C3%28"),
+                                      std::string("/v1/events?EQ_bizStep=ship%00ping"), std::string("/web/a%00b")}) {
         CAPTURE(target);
         const auto got = client.request("GET", target, {}, {{"Authorization", "Bearer " + node.token("corner-pharmacy")}});
         REQUIRE(got.ok());
