@@ -62,7 +62,9 @@ struct Document {
 
 // Parses, validates and normalises an EPCISDocument. Errors are ErrorKind::invalid_input with code
 // "invalid-json" (not JSON, or nested deeper than limits::json_depth_max), "invalid-epcis" (breaks an
-// EPCIS 2.0 rule), or "bad-identifier"; too many events is ErrorKind::too_large "too-many-events".
+// EPCIS 2.0 rule), "bad-identifier", or one of the strict parser's codes (strict_json.hpp: a duplicate
+// member name, a NUL, a number out of range, a string too long); too many events is ErrorKind::too_large
+// "too-many-events".
 // The error's pointer names the offending field ("/epcisBody/eventList/3/action").
 Result<Document> parse_document(std::string_view json_text);
 

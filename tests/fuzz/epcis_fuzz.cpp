@@ -24,6 +24,7 @@
 #include "ledger/core/assert.hpp"
 #include "ledger/core/limits.hpp"
 #include "ledger/epcis/document.hpp"
+#include "ledger/epcis/strict_json.hpp"
 #include "ledger/gs1/identifiers.hpp"
 
 namespace {
@@ -67,7 +68,9 @@ void check_identifier(const gs1::Identifier& identifier) {
 }
 
 void check_refusal(const Error& error) {
-    const bool known_invalid = error.code == "invalid-json" || error.code == "invalid-epcis" || error.code == "bad-identifier";
+    const bool known_invalid = error.code == "invalid-json" || error.code == "invalid-epcis" || error.code == "bad-identifier" ||
+                               error.code == json_text::duplicate_key || error.code == json_text::nul_character ||
+                               error.code == json_text::number_out_of_range || error.code == json_text::string_too_long;
     RXL_ASSERT_MSG((known_invalid && error.kind == ErrorKind::invalid_input) ||
                        (error.code == "too-many-events" && error.kind == ErrorKind::too_large),
                    "a refusal carries a documented code and kind (document.hpp)");
