@@ -99,8 +99,9 @@ TEST_CASE("verification log: 100 scans through a node, one with 0xFF, one with N
         auto response = client.request("GET", "/v1/verify?code=" + http::percent_encode(scans[i]) + "&location=" + node.gln("corner-pharmacy"),
                                        {}, {{"Authorization", "Bearer " + node.token("corner-pharmacy")}});
         REQUIRE(response.ok());
-        if (i == 10) {
-            // Not UTF-8: the HTTP layer refuses the query before any handler, so it is no verification at all.
+        if (i == 10 || i == 50) {
+            // Not UTF-8, or a NUL: the HTTP layer refuses the query before any handler, so it is no
+            // verification at all (the log's escaping is the second line, tested with loggable_text above).
             CHECK(response->status == 400);
             CHECK(response->body.find("bad-encoding") != std::string::npos);
         } else {
@@ -109,10 +110,9 @@ TEST_CASE("verification log: 100 scans through a node, one with 0xFF, one with N
     }
 
     const std::string count = "SELECT count(*) FROM verifications WHERE participant = 'corner-pharmacy'";
-    CHECK(wait_for_count(node.database(), count, "99") == "99");
+    CHECK(wait_for_count(node.database(), count, "98") == "98");
     CHECK(node.database().sql(count + " AND code = 'OK'") == "97");
-    // Stored as escapes a reader can undo, not dropped and not altered silently.
-    CHECK(node.database().sql(count + " AND input = '" + honest + "\\x00X'") == "1");
+    // The input the handler cut inside a character is stored without the half character, not refused.
     CHECK(node.database().sql(count + " AND input = '" + std::string(511, 'A') + "'") == "1");
 }
 
