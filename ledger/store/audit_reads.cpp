@@ -137,30 +137,6 @@ TextRow text_row(const pqxx::row& row) {
     return out;
 }
 
-// A bigint read without trusting it: a tampered negative or NULL value becomes a number no entry has.
-std::uint64_t stored_number(const pqxx::field& field) {
-    if (field.is_null()) return std::numeric_limits<std::uint64_t>::max();
-    auto value = field.as<std::int64_t>();
-    return value < 0 ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(value);
-}
-
-EntryRecord decode_entry(const pqxx::row& row) {
-    EntryRecord entry;
-    entry.header.seq = stored_number(row[0]);
-    entry.header.ordered_at_ms = row[1].as<std::int64_t>();
-    entry.header.submission_id = hash_from_hex(row[2]);
-    entry.header.kind = row[3].as<std::string>();
-    entry.header.submitter = row[4].as<std::string>();
-    entry.header.key_id = row[5].as<std::string>();
-    entry.body = rxl::to_string(bytes_from_hex(row[6]));
-    entry.header.body_sha256 = sha256(entry.body);
-    entry.header.signature = bytes_from_hex(row[7]);
-    entry.header.outcome = row[8].as<std::string>();
-    entry.detail_json = row[9].as<std::string>();
-    entry.leaf_hash = hash_from_hex(row[10]);
-    return entry;
-}
-
 // A server-side cursor inside the snapshot's transaction, fetched a page at a time.
 class PagedCursor {
 public:
@@ -222,7 +198,7 @@ public:
     std::optional<EntryRecord> next() override {
         auto row = cursor_.next();
         if (!row) return std::nullopt;
-        return decode_entry(*row);
+        return decode_entry_row(*row);
     }
 
 private:

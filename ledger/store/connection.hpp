@@ -24,6 +24,12 @@ struct Store::Connection {
 Bytes bytes_from_hex(const pqxx::field& field);
 Hash hash_from_hex(const pqxx::field& field);
 
+// A bigint read without trusting it: a tampered negative or NULL value becomes a number no entry has.
+std::uint64_t stored_number(const pqxx::field& field);
+// An entries row as every reader selects it: seq, ordered_at_ms, hex submission_id, kind, submitter,
+// key_id, hex body, hex signature, outcome, detail, hex leaf_hash.
+EntryRecord decode_entry_row(const pqxx::row& row);
+
 // Inserts a signed checkpoint within the caller's transaction (checkpoints.cpp).
 void insert_checkpoint(pqxx::work& work, const StoredCheckpoint& checkpoint);
 

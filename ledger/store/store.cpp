@@ -402,16 +402,16 @@ Registry Store::load_registry() {
     return registry;
 }
 
-std::optional<EntryRecord> Store::entry(std::uint64_t seq) {
-    pqxx::nontransaction work(connection_->pq);
-    auto rows = work.exec_params(
-        "SELECT seq, ordered_at_ms, encode(submission_id, 'hex'), kind, submitter, key_id, encode(body, 'hex'), "
-        "encode(signature, 'hex'), outcome, detail, encode(leaf_hash, 'hex') FROM entries WHERE seq = $1",
-        seq);
-    if (rows.empty()) return std::nullopt;
-    const auto& row = rows[0];
+// A bigint read without trusting it: a tampered negative or NULL value becomes a number no entry has.
+std::uint64_t stored_number(const pqxx::field& field) {
+    if (field.is_null()) return std::numeric_limits<std::uint64_t>::max();
+    auto value = field.as<std::int64_t>();
+    return value < 0 ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(value);
+}
+
+EntryRecord decode_entry_row(const pqxx::row& row) {
     EntryRecord entry;
-    entry.header.seq = row[0].as<std::uint64_t>();
+    entry.header.seq = stored_number(row[0]);
     entry.header.ordered_at_ms = row[1].as<std::int64_t>();
     entry.header.submission_id = hash_from_hex(row[2]);
     entry.header.kind = row[3].as<std::string>();
@@ -424,6 +424,16 @@ std::optional<EntryRecord> Store::entry(std::uint64_t seq) {
     entry.detail_json = row[9].as<std::string>();
     entry.leaf_hash = hash_from_hex(row[10]);
     return entry;
+}
+
+std::optional<EntryRecord> Store::entry(std::uint64_t seq) {
+    pqxx::nontransaction work(connection_->pq);
+    auto rows = work.exec_params(
+        "SELECT seq, ordered_at_ms, encode(submission_id, 'hex'), kind, submitter, key_id, encode(body, 'hex'), "
+        "encode(signature, 'hex'), outcome, detail, encode(leaf_hash, 'hex') FROM entries WHERE seq = $1",
+        seq);
+    if (rows.empty()) return std::nullopt;
+    return decode_entry_row(rows[0]);
 }
 
 Hash Store::read_node(merkle::NodeId node) {

@@ -19,6 +19,7 @@
 namespace json = boost::json;
 using namespace rxl;
 using rxl::test::TestNode;
+using rxl::test::failing_command;
 using rxl::test::readyz_when_checked;
 
 namespace {
@@ -27,17 +28,6 @@ std::string rxledger_command() { return std::string(RXL_BINARY_DIR) + "/server/r
 
 std::string audit_command(const TestNode& node) {
     return rxledger_command() + " audit --database " + rxl::test::shell_quote(node.database().conninfo());
-}
-
-// Runs a command that must fail; returns what it printed.
-std::string failing_command(const std::string& command) {
-    try {
-        rxl::test::run_command(command);
-    } catch (const std::exception& error) {
-        return error.what();
-    }
-    FAIL("expected to fail: " << command);
-    return {};
 }
 
 std::string alarm_of(const json::object& ready) {

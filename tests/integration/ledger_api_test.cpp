@@ -23,6 +23,7 @@
 namespace json = boost::json;
 using namespace rxl;
 using rxl::test::TestNode;
+using rxl::test::failing_command;
 using rxl::test::readyz_when_checked;
 
 namespace {
@@ -137,17 +138,6 @@ TEST_CASE("checkpoints, entries and proofs verify offline against the node's pub
 }
 
 std::string rxledger_command() { return std::string(RXL_BINARY_DIR) + "/server/rxledger"; }
-
-// Runs a command that must fail; returns what it printed.
-std::string failing_command(const std::string& command) {
-    try {
-        rxl::test::run_command(command);
-    } catch (const std::exception& error) {
-        return error.what();
-    }
-    FAIL("expected to fail: " << command);
-    return {};
-}
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);

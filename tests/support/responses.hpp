@@ -1,5 +1,5 @@
 // Small helpers the integration tests share: the wall clock in milliseconds, a response body as JSON, and
-// /readyz once a node has finished its start-up check.
+// /readyz once a node has finished its start-up check, and a command that must fail.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "server/http/client.hpp"
+#include "tests/support/test_node.hpp"
 
 namespace rxl::test {
 
@@ -36,6 +37,17 @@ inline boost::json::object readyz_when_checked(http::HttpsClient& client) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return ready;
+}
+
+// Runs a command that must fail; returns what it printed.
+inline std::string failing_command(const std::string& command) {
+    try {
+        run_command(command);
+    } catch (const std::exception& error) {
+        return error.what();
+    }
+    FAIL("expected to fail: " << command);
+    return {};
 }
 
 }  // namespace rxl::test
